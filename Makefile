@@ -1,0 +1,88 @@
+# The two commands a user needs: `make run` (the assistant) and `make test` (everything CI checks).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+MODEL  := models/ra-assistant.tar.gz
+STAMP  := $(VENV)/.installed
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) components/message_guard.py
+
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+# Rasa's telemetry would try to reach the internet.
+export RASA_TELEMETRY_ENABLED := false
+
+# Rasa 3.6 supports Python 3.8-3.10 only: the first python3.10 that really runs
+# (a pyenv shim on PATH may exist without a 3.10 selected), then pyenv's own builds.
+PYTHON310 ?= $(firstword $(foreach p,$(shell command -v python3.10 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10),$(shell "$(p)" -c 'import sys; print("$(p)" if sys.version_info[:2] == (3, 10) else "")' 2>/dev/null)))
+
+.PHONY: help setup train run shell test validate test-stories pytest eval lint nlu-cv clean
+
+help:
+	@echo "make run    - set up if needed, train if the data changed, start the assistant"
+	@echo "make test   - validate data, train, run test stories, pytest and the FAQ evaluation"
+	@echo "make shell  - talk to the assistant in the terminal"
+	@echo "make eval   - FAQ evaluation (shared/eval/faq_dev.yml) through the REST channel"
+	@echo "make lint   - ruff"
+	@echo "make nlu-cv - NLU cross-validation (slow; prints intent F1 and response selection)"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "Python 3.10 is required (Rasa 3.6 does not run on 3.11+). Install it, e.g. 'pyenv install 3.10'," >&2; \
+	  echo "or pass its path: make PYTHON310=/path/to/python3.10 ..." >&2; exit 1; fi
+	@[ -x $(PY) ] || "$(PYTHON310)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1"
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+# Retrain only when the training data, domain, config or the custom component changed.
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	@mkdir -p models
+	$(RASA) train --fixed-model-name ra-assistant --out models --num-threads 2
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	@mkdir -p var
+	$(PY) -m bot.runner run
+
+shell: $(MODEL)
+	@mkdir -p var
+	$(PY) -m bot.runner shell
+
+# --fail-on-warnings misses warnings raised while loading, so we also fail on any
+# UserWarning in the output, except Rasa 3.6's false "duplicated intents: faq": its
+# ResponsesSyncImporter re-adds the retrieval intent it found in the NLU data.
+validate: $(STAMP)
+	@mkdir -p var
+	@$(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 || { cat var/validate.log; exit 1; }
+	@if grep "UserWarning" var/validate.log | grep -v "duplicated intents have been found across multiple domain files: faq$$"; then \
+	  echo "rasa data validate printed warnings (see var/validate.log)" >&2; exit 1; fi
+	@echo "rasa data validate: no warnings"
+
+test-stories: $(MODEL)
+	$(RASA) test core --stories tests/stories --model $(MODEL) --out var/results/core \
+	  --fail-on-prediction-errors --no-plot
+
+pytest: $(MODEL)
+	$(PY) -m pytest
+
+eval: $(MODEL)
+	$(PY) -m bot.faq_eval
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: validate lint $(MODEL) test-stories pytest eval
+
+nlu-cv: $(STAMP)
+	$(RASA) test nlu --cross-validation --folds 3 --out var/results/nlu-cv --no-plot
+
+clean:
+	rm -rf models var/results

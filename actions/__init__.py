@@ -1,0 +1,1 @@
+"""Rasa SDK actions: thin adapters from tracker and dispatcher to ``bot``."""

@@ -1,0 +1,1 @@
+"""Domain logic of the RA patient-education assistant, free of Rasa server code."""

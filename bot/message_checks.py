@@ -1,0 +1,76 @@
+"""Classifies messages the NLU model cannot sensibly interpret.
+
+An emoji, an empty line, a wall of text or a question in another language would
+otherwise get whatever FAQ answer the classifier guesses. We catch them first so the
+fallback can say what went wrong and how to continue.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+
+# Above this length a message is rarely one question; we ask for the main one.
+MAX_QUESTION_CHARS = 1500
+
+
+class MessageProblem(str, enum.Enum):
+    """Why a message cannot be answered as it is."""
+
+    EMPTY = "empty"
+    NO_WORDS = "no_words"
+    TOO_LONG = "too_long"
+    NOT_ENGLISH = "not_english"
+
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Short, frequent function words: enough to tell English from the languages a Swiss
+# clinic's visitors most often write in, without a language model.
+_ENGLISH = set(
+    "the a an and or but is are was were be been am i you he she it we they my your "
+    "me do does did can could will would should what how why when where who which "
+    "of to in on for with from at by about this that there have has had not no yes "
+    "if so any much many more get got please hi hello thanks thank cost stem cells "
+    "cell ra arthritis rheumatoid treatment therapy pain joints joint".split()
+)
+_FOREIGN = set(
+    # German
+    "der die das und ist nicht ich sie wie was wir mit für kann können bei auch eine "
+    "einen ein mein meine haben habe wird sind kostet behandlung stammzellen gelenke "
+    # French
+    "le la les et est une des pour avec dans je vous nous mon ma mes combien coûte "
+    "traitement cellules souches polyarthrite qu que qui quoi est-ce "
+    # Italian
+    "il lo gli sono della delle quanto costa trattamento cellule staminali artrite "
+    "cosa perché posso "
+    # Spanish / Portuguese
+    "el los las es por con una qué cómo cuánto cuesta tratamiento células madre "
+    "artritis reumatoide puedo tengo não uma você quanto custa".split()
+)
+
+
+def _script_is_latin(words: list[str]) -> bool:
+    letters = [ch for w in words for ch in w]
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    return latin >= 0.6 * len(letters)
+
+
+def find_problem(text: str | None) -> MessageProblem | None:
+    """Return why ``text`` cannot be answered as it is, or ``None`` when it can."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return MessageProblem.EMPTY
+    words = _WORD.findall(stripped.lower())
+    if not words:
+        return MessageProblem.NO_WORDS
+    if len(stripped) > MAX_QUESTION_CHARS:
+        return MessageProblem.TOO_LONG
+    if not _script_is_latin(words):
+        return MessageProblem.NOT_ENGLISH
+    english = sum(1 for w in words if w in _ENGLISH)
+    foreign = sum(1 for w in words if w in _FOREIGN)
+    if foreign >= 2 and foreign > english:
+        return MessageProblem.NOT_ENGLISH
+    return None

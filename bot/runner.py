@@ -1,0 +1,249 @@
+"""Starts and stops the assistant's processes: the action server and the Rasa server.
+
+`make run` uses it in the foreground; the FAQ evaluator and the integration tests use
+`Stack` to bring up a private copy on free loopback ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+
+from bot.settings import PROJECT_ROOT, Settings, load_settings
+
+VENV_BIN = Path(sys.executable).parent
+
+
+class StackError(RuntimeError):
+    """A process of the stack failed to start or died."""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class Stack:
+    """The action server and the Rasa server as child processes."""
+
+    def __init__(
+        self, settings: Settings, log_dir: Path | None = None, *, with_rasa: bool = True
+    ) -> None:
+        self.settings = settings
+        self.log_dir = log_dir
+        self.with_rasa = with_rasa
+        self._procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def env(self) -> dict[str, str]:
+        """Environment of the child processes."""
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=self.settings.database_url,
+            ACTION_ENDPOINT_URL=self.settings.action_endpoint_url,
+            LOG_LEVEL=self.settings.log_level,
+            # Both processes import `bot` and `components` from the project root.
+            PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            TF_CPP_MIN_LOG_LEVEL="2",
+        )
+        return env
+
+    def commands(self) -> dict[str, list[str]]:
+        """The command line of each process."""
+        s = self.settings
+        rasa = str(VENV_BIN / "rasa")
+        server = [
+            rasa,
+            "run",
+            "--model",
+            str(s.model_path),
+            "--endpoints",
+            str(PROJECT_ROOT / "endpoints.yml"),
+            "--credentials",
+            str(PROJECT_ROOT / "credentials.yml"),
+            "--interface",
+            s.rasa_interface,
+            "--port",
+            str(s.rasa_port),
+            "--cors",
+            s.cors_origins,
+        ]
+        if s.rasa_api_token:
+            # The HTTP API can rewrite conversations: never expose it without a token.
+            server += ["--enable-api", "--auth-token", s.rasa_api_token]
+        actions = [rasa, "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
+        return {"actions": actions, "rasa": server} if self.with_rasa else {"actions": actions}
+
+    def start(self, timeout: float = 240.0) -> None:
+        """Start both processes and wait until they answer."""
+        if not self.settings.model_path.exists():
+            raise StackError(f"no trained model at {self.settings.model_path}; run `make train`")
+        if self.settings.database_url.startswith("sqlite:///"):
+            Path(self.settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        env = self.env()
+        for name, cmd in self.commands().items():
+            output = None
+            if self.log_dir is not None:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                output = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+            proc = subprocess.Popen(
+                cmd,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                # Own process group: Ctrl-C reaches only us, and we stop the children in order.
+                start_new_session=True,
+            )
+            self._procs.append((name, proc))
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        checks = {
+            "actions": f"http://127.0.0.1:{self.settings.action_port}/health",
+            "rasa": f"{self.settings.rasa_url}/webhooks/rest/",
+        }
+        deadline = time.monotonic() + timeout
+        pending = {name: url for name, url in checks.items() if name in self.commands()}
+        while pending:
+            for name, proc in self._procs:
+                if proc.poll() is not None:
+                    raise StackError(f"{name} server exited with code {proc.returncode}")
+            for name, url in list(pending.items()):
+                if _http_ok(url):
+                    del pending[name]
+            if time.monotonic() > deadline:
+                raise StackError(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
+            time.sleep(0.5)
+
+    def check_alive(self) -> None:
+        """Raise if a process has died."""
+        for name, proc in self._procs:
+            if proc.poll() is not None:
+                raise StackError(f"{name} server exited with code {proc.returncode}")
+
+    def stop(self, grace: float = 15.0) -> None:
+        """Stop the Rasa server first (it calls the action server), then the actions."""
+        for _name, proc in reversed(self._procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for _name, proc in self._procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self._procs.clear()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _run_foreground(settings: Settings) -> int:
+    stack = Stack(settings)
+    stopping = False
+
+    def _request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
+    print("Starting the action server and the Rasa server (about a minute) ...", flush=True)
+    try:
+        stack.start()
+    except StackError as exc:
+        stack.stop()
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 1
+    url = settings.rasa_url
+    print(
+        "\nThe assistant is running.\n"
+        f"  REST:      POST {url}/webhooks/rest/webhook  "
+        '{"sender": "me", "message": "hello"}\n'
+        f"  socket.io: {url}/socket.io\n"
+        "  terminal:  make shell (in another terminal)\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    try:
+        while not stopping:
+            stack.check_alive()
+            time.sleep(0.5)
+    except StackError as exc:
+        print(f"Stopped: {exc}", file=sys.stderr)
+        stack.stop()
+        return 1
+    print("\nStopping ...", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _run_shell(settings: Settings) -> int:
+    # A private action server, so the shell also works while `make run` is up.
+    settings = replace(settings, action_port=free_port())
+    stack = Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / "shell", with_rasa=False)
+    try:
+        stack.start()
+        command = [
+            str(VENV_BIN / "rasa"),
+            "shell",
+            "--model",
+            str(settings.model_path),
+            "--endpoints",
+            str(PROJECT_ROOT / "endpoints.yml"),
+            "--port",
+            str(free_port()),
+        ]
+        return subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env())
+    except StackError as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m bot.runner run|shell``."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["run", "shell"])
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    return _run_foreground(settings) if args.command == "run" else _run_shell(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

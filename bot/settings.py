@@ -1,0 +1,82 @@
+"""Configuration: the environment (and `.env`, via python-dotenv) as one typed object.
+
+Every key has an embedded default, so a fresh clone runs with no `.env` at all;
+`.env.example` lists them. Secrets have no default and are only read from the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: dict[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{key} must be a whole number, got {raw!r}") from exc
+    if not 0 < value < 65536 and key.endswith("_PORT"):
+        raise ValueError(f"{key} must be a TCP port (1-65535), got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings of the assistant's processes."""
+
+    database_url: str
+    rasa_interface: str
+    rasa_port: int
+    action_port: int
+    rasa_api_token: str
+    cors_origins: str
+    model_path: Path
+    log_level: str
+
+    @property
+    def action_endpoint_url(self) -> str:
+        """Where the Rasa server reaches the action server."""
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server as seen from this machine."""
+        host = "127.0.0.1" if self.rasa_interface in ("0.0.0.0", "") else self.rasa_interface
+        return f"http://{host}:{self.rasa_port}"
+
+
+def default_database_url(root: Path = PROJECT_ROOT) -> str:
+    """The embedded default: a SQLite file under ``var/``."""
+    return f"sqlite:///{root / 'var' / 'assistant.db'}"
+
+
+def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True) -> Settings:
+    """Build settings from ``env`` (default: the process environment plus `.env`).
+
+    Values already in the environment win over `.env`, so a CI job or a test can
+    override any key.
+    """
+    if env is None:
+        if read_dotenv:
+            load_dotenv(PROJECT_ROOT / ".env", override=False)
+        env = dict(os.environ)
+    model = Path(env.get("MODEL_PATH") or PROJECT_ROOT / "models" / "ra-assistant.tar.gz")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
+        rasa_port=_int(env, "RASA_PORT", 5005),
+        action_port=_int(env, "ACTION_PORT", 5055),
+        rasa_api_token=env.get("RASA_API_TOKEN", ""),
+        cors_origins=env.get("CORS_ORIGINS") or "*",
+        model_path=model if model.is_absolute() else PROJECT_ROOT / model,
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+    )
