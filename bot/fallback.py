@@ -68,9 +68,9 @@ def fallback_reply(problem: MessageProblem | None, misunderstood_in_a_row: int) 
     """The reply to a message the assistant could not answer.
 
     ``misunderstood_in_a_row`` counts the user's latest messages, this one included,
-    that ended in the fallback.
+    that ended in the fallback. Unknown words get the ordinary not-understood reply.
     """
-    if problem is not None:
+    if problem in PROBLEM_REPLIES:
         return PROBLEM_REPLIES[problem]
     if misunderstood_in_a_row >= OFFER_HUMAN_AFTER:
         return STILL_NOT_UNDERSTOOD

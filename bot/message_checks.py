@@ -22,6 +22,7 @@ class MessageProblem(str, enum.Enum):
     NO_WORDS = "no_words"
     TOO_LONG = "too_long"
     NOT_ENGLISH = "not_english"
+    UNKNOWN_WORDS = "unknown_words"
 
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -57,12 +58,28 @@ def _script_is_latin(words: list[str]) -> bool:
     return latin >= 0.6 * len(letters)
 
 
-def find_problem(text: str | None) -> MessageProblem | None:
-    """Return why ``text`` cannot be answered as it is, or ``None`` when it can."""
+# With fewer known words than this, the classifier's confident guess is noise
+# (e.g. "xq zvv plorkt" scored 0.9 for `help`). Typos in one or two words still pass.
+MIN_KNOWN_WORD_SHARE = 0.34
+
+
+def words_of(text: str) -> list[str]:
+    """The lower-cased words of ``text``, as the vocabulary check sees them."""
+    return _WORD.findall(text.lower())
+
+
+def find_problem(
+    text: str | None, vocabulary: frozenset[str] | set[str] | None = None
+) -> MessageProblem | None:
+    """Return why ``text`` cannot be answered as it is, or ``None`` when it can.
+
+    ``vocabulary`` holds the words of the training examples; without it the
+    unknown-words check is skipped.
+    """
     stripped = (text or "").strip()
     if not stripped:
         return MessageProblem.EMPTY
-    words = _WORD.findall(stripped.lower())
+    words = words_of(stripped)
     if not words:
         return MessageProblem.NO_WORDS
     if len(stripped) > MAX_QUESTION_CHARS:
@@ -73,4 +90,8 @@ def find_problem(text: str | None) -> MessageProblem | None:
     foreign = sum(1 for w in words if w in _FOREIGN)
     if foreign >= 2 and foreign > english:
         return MessageProblem.NOT_ENGLISH
+    if vocabulary is not None and len(words) >= 2:
+        known = sum(1 for w in words if w in vocabulary)
+        if known < MIN_KNOWN_WORD_SHARE * len(words):
+            return MessageProblem.UNKNOWN_WORDS
     return None

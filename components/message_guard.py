@@ -3,12 +3,14 @@
 It runs last in the pipeline so that its decision is final: a red flag always becomes
 the ``emergency`` intent (DESIGN.md: emergencies are checked before the model's guess),
 and messages the model cannot interpret become ``nlu_fallback`` so the fallback action
-can explain what to do instead of answering a random FAQ.
+can explain what to do instead of answering a random FAQ. It learns the vocabulary of
+the training examples, because DIET is confidently wrong on words it never saw.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,39 +26,76 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.message_checks import find_problem
+from bot.message_checks import find_problem, words_of
 from bot.red_flags import detect_red_flag
 
 EMERGENCY_INTENT = "emergency"
+VOCABULARY_FILE = "vocabulary.json"
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MessageGuard(GraphComponent, IntentClassifier):
     """Overrides the predicted intent for red flags and uninterpretable input."""
 
     @classmethod
-    def required_components(cls) -> list[type]:
-        """Runs after the trained classifiers it may overrule."""
-        return [IntentClassifier]
+    def required_components(cls) -> List[type]:
+        """None: the training graph has no classifier before it (config order decides
+        that it runs last at prediction time)."""
+        return []
 
     @staticmethod
-    def get_default_config() -> dict[str, Any]:
+    def get_default_config() -> Dict[Text, Any]:
         """No options: the rules live in ``bot``."""
         return {}
+
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: Optional[frozenset[str]] = None,
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary
 
     @classmethod
     def create(
         cls,
-        config: dict[str, Any],
+        config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> MessageGuard:
-        """Creates the component (see ``GraphComponent.create``)."""
-        return cls()
+    ) -> "MessageGuard":
+        """Creates an untrained component (see ``GraphComponent.create``)."""
+        return cls(model_storage, resource)
 
-    def process(self, messages: list[Message]) -> list[Message]:
+    def train(self, training_data: TrainingData) -> Resource:
+        """Remembers every word of the training examples."""
+        words = sorted(
+            {w for ex in training_data.intent_examples for w in words_of(ex.get(TEXT) or "")}
+        )
+        self.vocabulary = frozenset(words)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(json.dumps(words), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "MessageGuard":
+        """Loads the vocabulary saved by ``train``."""
+        with model_storage.read_from(resource) as directory:
+            words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(model_storage, resource, frozenset(words))
+
+    def process(self, messages: List[Message]) -> List[Message]:
         """Sets the final intent of each message."""
         for message in messages:
             text = message.get(TEXT) or ""
@@ -65,7 +104,7 @@ class MessageGuard(GraphComponent, IntentClassifier):
                 _override(message, EMERGENCY_INTENT)
                 message.set("red_flag", {"category": flag.category}, add_to_output=True)
                 continue
-            problem = find_problem(text)
+            problem = find_problem(text, self.vocabulary)
             if problem is not None:
                 _override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
                 message.set("input_problem", problem.value, add_to_output=True)

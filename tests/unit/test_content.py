@@ -1,0 +1,174 @@
+"""The training data and the answers follow the project's content rules (DESIGN.md)."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _nlu_examples() -> dict[str, list[str]]:
+    examples: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in item:
+                lines = [
+                    ln[2:].strip() for ln in item["examples"].splitlines() if ln.startswith("- ")
+                ]
+                examples.setdefault(item["intent"], []).extend(lines)
+    return examples
+
+
+def _responses() -> dict[str, list[dict]]:
+    responses = dict(yaml.safe_load((ROOT / "domain.yml").read_text())["responses"])
+    for path in sorted((ROOT / "data" / "responses").glob("*.yml")):
+        responses.update(yaml.safe_load(path.read_text())["responses"])
+    return responses
+
+
+EXAMPLES = _nlu_examples()
+RESPONSES = _responses()
+FAQ_TOPICS = sorted(i.split("/", 1)[1] for i in EXAMPLES if i.startswith("faq/"))
+
+
+def test_every_faq_topic_has_an_answer_and_every_answer_a_topic() -> None:
+    answered = sorted(k.split("/", 1)[1] for k in RESPONSES if k.startswith("utter_faq/"))
+    assert answered == FAQ_TOPICS
+
+
+def test_the_article_topics_are_all_covered() -> None:
+    required = {
+        "what_is_ra",
+        "ra_vs_oa",
+        "symptoms",
+        "joint_damage",
+        "standard_treatments",
+        "stem_cells",
+        "msc",
+        "cell_sources",
+        "mechanism",
+        "effectiveness",
+        "cure",
+        "indications",
+        "contraindications",
+        "cancer_history",
+        "advantages",
+        "safety",
+        "side_effects",
+        "autologous_allogeneic",
+        "improvements",
+        "cost",
+        "cost_factors",
+        "procedure",
+        "recovery",
+        "medical_evaluation",
+        "personalised",
+        "consultation",
+        "references",
+        "evidence",
+        "medication",
+        "duration",
+    }
+    assert required <= set(FAQ_TOPICS)
+
+
+@pytest.mark.parametrize("intent", sorted(EXAMPLES))
+def test_intents_have_enough_distinct_examples(intent: str) -> None:
+    examples = EXAMPLES[intent]
+    assert len(examples) >= 20
+    assert len({e.lower() for e in examples}) == len(examples)
+
+
+def test_no_example_belongs_to_two_intents() -> None:
+    owner: dict[str, str] = {}
+    clashes = []
+    for intent, examples in EXAMPLES.items():
+        for example in examples:
+            key = re.sub(r"[^a-z0-9 ]", "", example.lower()).strip()
+            if owner.setdefault(key, intent) != intent:
+                clashes.append((example, owner[key], intent))
+    assert clashes == []
+
+
+def _buttons():
+    for name, variants in RESPONSES.items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                yield name, button
+
+
+def test_text_buttons_send_a_trained_example_of_a_faq_topic() -> None:
+    # Retrieval intents cannot be triggered by a /payload (rasa#6370): a button must
+    # send text the model was trained on, so it always lands on its topic.
+    faq_examples = {e for i, ex in EXAMPLES.items() if i.startswith("faq/") for e in ex}
+    intents = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
+    for name, button in _buttons():
+        payload = button["payload"]
+        if payload.startswith("/"):
+            assert payload[1:] in intents, (name, payload)
+        else:
+            assert payload in faq_examples, (name, payload)
+
+
+def test_every_faq_answer_offers_a_next_step() -> None:
+    for name, variants in RESPONSES.items():
+        if name.startswith("utter_faq/"):
+            assert all(v.get("buttons") for v in variants), name
+
+
+# Claims the assistant must never make (DESIGN.md, content rules).
+FORBIDDEN_CLAIMS = [
+    r"\bwill cure\b",
+    r"\bcures (ra|rheumatoid)",
+    r"\bis a cure\b",
+    r"\bguarantee[sd]? (results|improvement|success)",
+    r"\bis approved\b",
+    r"\bproven to\b",
+    r"\byou are eligible\b",
+    r"\byou are contraindicated\b",
+    r"\bstop (taking )?your medication\b(?! on your own)",
+]
+
+
+def test_no_answer_promises_a_cure_approval_or_eligibility() -> None:
+    for name, variants in RESPONSES.items():
+        for variant in variants:
+            text = variant["text"].lower()
+            for claim in FORBIDDEN_CLAIMS:
+                assert not re.search(claim, text), (name, claim)
+
+
+def test_efficacy_answers_keep_the_hedge() -> None:
+    hedges = (
+        "may",
+        "vary",
+        "varies",
+        "not guaranteed",
+        "no one can promise",
+        "cannot be guaranteed",
+        "possible",
+    )
+    for topic in ("effectiveness", "cure", "mechanism", "improvements", "advantages", "msc"):
+        text = RESPONSES[f"utter_faq/{topic}"][0]["text"].lower()
+        assert any(h in text for h in hedges), topic
+
+
+def test_evidence_answer_states_the_approval_status_and_trial_numbers() -> None:
+    text = RESPONSES["utter_faq/evidence"][0]["text"]
+    assert "not approved" in text
+    for fact in ("FDA", "EMA", "Ryoncil", "358", "53", "2023"):
+        assert fact in text
+
+
+def test_greeting_discloses_the_bot_and_the_disclaimer() -> None:
+    text = RESPONSES["utter_greet"][0]["text"]
+    assert "automated assistant" in text and "not medical advice" in text
+    assert "112" in text
+
+
+def test_emergency_answer_gives_numbers_and_a_crisis_line() -> None:
+    text = RESPONSES["utter_emergency"][0]["text"]
+    for number in ("112", "144", "143", "911", "local emergency number"):
+        assert number in text

@@ -1,0 +1,62 @@
+"""Red-flag detection: emergencies are caught, FAQ questions about symptoms are not."""
+
+import pytest
+
+from bot.red_flags import detect_red_flag
+
+EMERGENCIES = [
+    ("I have crushing chest pain and I can't breathe", "chest_pain"),
+    ("my chest feels really tight and it hurts", "chest_pain"),
+    ("I think I'm having a heart attack", "chest_pain"),
+    ("i cant breathe properly", "breathing"),
+    ("I'm struggling to breathe since the injection", "breathing"),
+    ("my husband's face is drooping and his speech is slurred", "stroke"),
+    ("my left arm suddenly went numb and weak", "stroke"),
+    ("my throat is swelling after the injection", "anaphylaxis"),
+    ("I'm having a severe allergic reaction", "anaphylaxis"),
+    ("the bleeding won't stop", "bleeding"),
+    ("I'm bleeding heavily from the injection site", "bleeding"),
+    (
+        "I have a fever and my knee is hot and swollen after the injection",
+        "post_injection_infection",
+    ),
+    ("my mother collapsed and is unconscious", "unconscious"),
+    ("I want to kill myself", "self_harm"),
+    ("I've been having suicidal thoughts", "self_harm"),
+    ("sometimes I just want to sleep forever", "self_harm"),
+    ("I don't want to wake up anymore", "self_harm"),
+    ("everyone would be better off without me", "self_harm"),
+    ("I'm going to take all my pills tonight", "self_harm"),
+    ("I CAN’T BREATHE", "breathing"),
+]
+
+NOT_EMERGENCIES = [
+    "does the injection cause chest pain?",
+    "can stem cell therapy cause breathing problems?",
+    "is bleeding a common side effect of the treatment?",
+    "what are the risks of an allergic reaction to the injections?",
+    "I had a heart attack two years ago, can I still get the therapy?",
+    "What is rheumatoid arthritis?",
+    "my joints are stiff in the morning",
+    "how much does it cost?",
+    "",
+    "   ",
+    "my knee is swollen, is that RA?",
+]
+
+
+@pytest.mark.parametrize(("text", "category"), EMERGENCIES)
+def test_emergencies_are_detected(text: str, category: str) -> None:
+    flag = detect_red_flag(text)
+    assert flag is not None, text
+    assert flag.category == category
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCIES)
+def test_ordinary_questions_are_not_emergencies(text: str) -> None:
+    assert detect_red_flag(text) is None
+
+
+def test_self_harm_is_never_explained_away_as_a_general_question() -> None:
+    flag = detect_red_flag("can the treatment help if I want to end my life?")
+    assert flag is not None and flag.category == "self_harm"
