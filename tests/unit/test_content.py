@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.clinical import read_answer, read_clarification
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -108,8 +110,30 @@ def test_text_buttons_send_a_trained_example_of_a_faq_topic() -> None:
         payload = button["payload"]
         if payload.startswith("/"):
             assert payload[1:] in intents, (name, payload)
+        elif name.startswith("utter_ask_"):
+            continue  # form answers, read by the pre-check parser (next test)
         else:
             assert payload in faq_examples, (name, payload)
+
+
+def test_form_answer_buttons_are_understood_by_the_pre_check_parser() -> None:
+    checked = 0
+    for name, variants in RESPONSES.items():
+        if not name.startswith("utter_ask_"):
+            continue
+        slot = name.removeprefix("utter_ask_")
+        for variant in variants:
+            kind = (
+                variant["condition"][0]["value"].split(":")[1] if variant.get("condition") else None
+            )
+            for button in variant.get("buttons", []):
+                payload = button["payload"]
+                if kind in ("cancer_when", "controlled"):
+                    assert read_clarification(kind, payload) is not None, (name, payload)
+                else:
+                    assert read_answer(payload, slot).value is not None, (name, payload)
+                checked += 1
+    assert checked >= 30
 
 
 def test_every_faq_answer_offers_a_next_step() -> None:

@@ -1,0 +1,38 @@
+"""validate_precheck_form: reads free-text answers to the pre-check questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from bot.precheck import QUESTIONS
+from bot.precheck_dialogue import interpret_turn
+
+
+class ValidatePrecheckForm(FormValidationAction):
+    """Fills the pre-check slots from one message at a time (see bot.precheck_dialogue)."""
+
+    def name(self) -> str:
+        return "validate_precheck_form"
+
+    async def get_extraction_events(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        # One reading per message: an answer may speak to several questions at once.
+        turn = interpret_turn(
+            asked=tracker.get_slot("requested_slot"),
+            text=tracker.latest_message.get("text") or "",
+            intent=(tracker.latest_message.get("intent") or {}).get("name"),
+            clarifying=tracker.get_slot("precheck_clarifying"),
+            current={q: tracker.get_slot(q) for q in QUESTIONS},
+        )
+        for note in turn.notes:
+            dispatcher.utter_message(text=note)
+        return [SlotSet(slot, value) for slot, value in turn.slots.items()]

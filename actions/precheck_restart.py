@@ -1,0 +1,31 @@
+"""action_restart_precheck: clears the answers so the pre-check starts over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.precheck import QUESTIONS
+
+RESULT_SLOTS = ("precheck_outcome", "precheck_reasons", "precheck_clarifying")
+
+
+class ActionRestartPrecheck(Action):
+    """Forgets the answers (not the consent: it was asked once and stands)."""
+
+    def name(self) -> str:
+        return "action_restart_precheck"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        dispatcher.utter_message(text="Let's start the pre-check again from the first question.")
+        return [SlotSet(slot, None) for slot in (*QUESTIONS, *RESULT_SLOTS)] + [
+            SlotSet("requested_slot", None)
+        ]

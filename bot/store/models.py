@@ -1,0 +1,30 @@
+"""SQLAlchemy models of the project's tables."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Column, DateTime, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class PrecheckResult(Base):
+    """A completed contraindication pre-check, stored only with the patient's consent."""
+
+    __tablename__ = "precheck_results"
+
+    id = Column(Integer, primary_key=True)
+    # Rasa's sender id: the key for erasure requests and for linking a lead.
+    conversation_id = Column(String(255), nullable=False, index=True)
+    answers = Column(JSON, nullable=False)  # slot name -> yes / no / unsure
+    outcome = Column(String(32), nullable=False)
+    reasons = Column(JSON, nullable=False)  # slot names behind the outcome
+    consent_text_version = Column(String(64), nullable=False)
+    consented_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)

@@ -1,0 +1,67 @@
+"""`make run`'s launcher starts both servers, says where to talk, and stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from bot.runner import free_port
+from bot.settings import PROJECT_ROOT
+
+
+def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
+    rasa_port, action_port = free_port(), free_port()
+    env = dict(
+        os.environ,
+        RASA_PORT=str(rasa_port),
+        ACTION_PORT=str(action_port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.runner", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if "Press Ctrl-C to stop" in line:
+                break
+        assert "The assistant is running" in "".join(output), "".join(output)
+        assert f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook" in "".join(output)
+
+        body = json.dumps({"sender": "run-test", "message": "hi"}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert "automated assistant" in json.loads(response.read())[0]["text"]
+
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, rest
+    assert "Stopped." in rest
+    for port in (rasa_port, action_port):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+        except OSError:
+            continue
+        raise AssertionError(f"port {port} still answers after Ctrl-C")

@@ -1,0 +1,58 @@
+"""The closing message reports, never decides (DESIGN.md content rules)."""
+
+import pytest
+
+from bot.precheck import QUESTIONS, evaluate
+from bot.precheck_summary import summary
+
+FORBIDDEN = [
+    "you are eligible",
+    "you are contraindicated",
+    "you qualify",
+    "not eligible",
+    "guarantee",
+    "cure",
+]
+
+
+def result_for(**answers):
+    return evaluate({q: answers.get(q, "no") for q in QUESTIONS})
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"active_infection": "unsure"},
+        {"cancer_last_5_years": "yes"},
+        {"active_infection": "yes", "severe_immunodeficiency": "yes"},
+    ],
+)
+@pytest.mark.parametrize("stored", [True, False, None])
+def test_no_summary_states_a_verdict(answers, stored) -> None:
+    text = summary(result_for(**answers), stored).text.lower()
+    for phrase in FORBIDDEN:
+        assert phrase not in text
+    assert "only a doctor" in text
+
+
+def test_clear_offers_the_advisor() -> None:
+    reply = summary(result_for(), True)
+    assert reply.buttons[0]["payload"] == "/request_human"
+    assert "none of the four" in reply.text
+
+
+def test_review_names_what_was_unsure() -> None:
+    text = summary(result_for(uncontrolled_condition="unsure"), False).text
+    assert "uncontrolled diabetes or heart/cardiovascular disease" in text
+
+
+def test_an_infection_may_only_postpone() -> None:
+    text = summary(result_for(active_infection="yes"), True).text
+    assert "an active infection" in text and "waiting until it has cleared" in text
+
+
+def test_storage_is_reported_honestly() -> None:
+    assert "are stored" in summary(result_for(), True).text
+    assert "were not stored" in summary(result_for(), False).text
+    assert "couldn't save" in summary(result_for(), None).text
