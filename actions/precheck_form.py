@@ -19,6 +19,16 @@ class ValidatePrecheckForm(FormValidationAction):
     def name(self) -> str:
         return "validate_precheck_form"
 
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        # The reading already validates; the SDK's per-slot validation step would drop
+        # `precheck_clarifying`, which is not a required slot, and so lose the re-ask.
+        return await self.get_extraction_events(dispatcher, tracker, domain)
+
     async def get_extraction_events(
         self,
         dispatcher: CollectingDispatcher,

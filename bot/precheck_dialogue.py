@@ -12,12 +12,14 @@ from datetime import date
 
 from bot.clinical import is_question, read_answer, read_clarification
 from bot.precheck import QUESTIONS, Answer
+from bot.red_flags import detect_red_flag
 
 CONSENT = "precheck_consent"
 CLARIFYING = "precheck_clarifying"
 
 # Intents that always leave the answer unread so the dialogue rules can act.
-INTERRUPTING_INTENTS = frozenset({"emergency", "stop", "restart_precheck", "request_human"})
+INTERRUPTING_INTENTS = frozenset({"stop", "restart_precheck", "request_human"})
+EMERGENCY_INTENT = "emergency"
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,27 @@ def interpret_turn(
     ``clarifying`` is the pending "<slot>:<kind>" marker, ``current`` the answers given
     so far.
     """
-    if asked is None or intent in INTERRUPTING_INTENTS:
+    if asked is None or intent in INTERRUPTING_INTENTS or detect_red_flag(text):
         return Turn()
+    # The model alone guessing "emergency" (no red-flag rule fired) interrupts only when
+    # the message is no answer: "no, please don't store anything" once scored as one.
+    turn = _read_turn(asked, text, clarifying, current, today)
+    if intent == EMERGENCY_INTENT and not _answers_something(turn):
+        return Turn()
+    return turn
+
+
+def _answers_something(turn: Turn) -> bool:
+    return any(slot != CLARIFYING for slot in turn.slots)
+
+
+def _read_turn(
+    asked: str,
+    text: str,
+    clarifying: str | None,
+    current: dict[str, str | None],
+    today: date | None,
+) -> Turn:
     pending_kind = None
     if clarifying and clarifying.startswith(f"{asked}:"):
         pending_kind = clarifying.split(":", 1)[1]

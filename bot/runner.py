@@ -65,6 +65,8 @@ class Stack:
             PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
             TF_CPP_MIN_LOG_LEVEL="2",
+            # The action server has no --interface flag; only the Rasa server calls it.
+            SANIC_HOST="127.0.0.1",
         )
         return env
 

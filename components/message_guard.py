@@ -33,6 +33,12 @@ from bot.red_flags import detect_red_flag
 
 EMERGENCY_INTENT = "emergency"
 VOCABULARY_FILE = "vocabulary.json"
+EXACT_FILE = "exact_examples.json"
+EXACT_MATCH_INTENTS_KEY = "exact_match_intents"
+
+
+def _normalise(text: str) -> str:
+    return " ".join(words_of(text))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -47,18 +53,23 @@ class MessageGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """No options: the rules live in ``bot``."""
-        return {}
+        """``exact_match_intents``: intents whose training examples, typed exactly, always
+        win (short commands like "stop" must never end in the fallback)."""
+        return {EXACT_MATCH_INTENTS_KEY: []}
 
     def __init__(
         self,
+        config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
         vocabulary: Optional[frozenset[str]] = None,
+        exact: Optional[Dict[str, str]] = None,
     ) -> None:
+        self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self.vocabulary = vocabulary
+        self.exact = exact or {}
 
     @classmethod
     def create(
@@ -69,16 +80,22 @@ class MessageGuard(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
     ) -> "MessageGuard":
         """Creates an untrained component (see ``GraphComponent.create``)."""
-        return cls(model_storage, resource)
+        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Remembers every word of the training examples."""
-        words = sorted(
-            {w for ex in training_data.intent_examples for w in words_of(ex.get(TEXT) or "")}
-        )
+        """Remembers every word of the training examples, and the exact-match examples."""
+        examples = training_data.intent_examples
+        words = sorted({w for ex in examples for w in words_of(ex.get(TEXT) or "")})
+        exact_intents = set(self._config.get(EXACT_MATCH_INTENTS_KEY) or [])
+        self.exact = {
+            _normalise(ex.get(TEXT) or ""): ex.get(INTENT)
+            for ex in examples
+            if ex.get(INTENT) in exact_intents
+        }
         self.vocabulary = frozenset(words)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(words), encoding="utf-8")
+            (directory / EXACT_FILE).write_text(json.dumps(self.exact), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -93,7 +110,8 @@ class MessageGuard(GraphComponent, IntentClassifier):
         """Loads the vocabulary saved by ``train``."""
         with model_storage.read_from(resource) as directory:
             words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        return cls(model_storage, resource, frozenset(words))
+            exact = json.loads((directory / EXACT_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, frozenset(words), exact)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets the final intent of each message."""
@@ -103,6 +121,10 @@ class MessageGuard(GraphComponent, IntentClassifier):
             if flag is not None:
                 _override(message, EMERGENCY_INTENT)
                 message.set("red_flag", {"category": flag.category}, add_to_output=True)
+                continue
+            exact_intent = self.exact.get(_normalise(text))
+            if exact_intent:
+                _override(message, exact_intent)
                 continue
             problem = find_problem(text, self.vocabulary)
             if problem is not None:

@@ -97,3 +97,13 @@ async def test_the_form_leaves_a_question_to_the_faq_rule() -> None:
     )
     events = await ValidatePrecheckForm().get_extraction_events(CollectingDispatcher(), tracker, DOMAIN)
     assert events == []
+
+
+async def test_an_unclear_answer_keeps_the_clarifying_marker() -> None:
+    # The SDK's own validation step would drop this non-form slot and lose the re-ask.
+    tracker = make_tracker(
+        [user_event("I had cancer", "faq")],
+        slots={"requested_slot": "cancer_last_5_years", "precheck_consent": "given", "active_infection": "no"},
+    )
+    events = await ValidatePrecheckForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [SlotSet("precheck_clarifying", "cancer_last_5_years:cancer_when")]

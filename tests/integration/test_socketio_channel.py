@@ -1,53 +1,58 @@
-"""The web widget's channel: socket.io with session persistence."""
+"""The web widget's channel: socket.io with session persistence.
+
+The client uses HTTP long-polling: the async websocket client of python-engineio needs
+a newer aiohttp than Rasa 3.6 pins.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import threading
+import time
 import uuid
 
 import socketio
 
 
-async def _converse(base_url: str, session_id: str, messages: list[str]) -> list[dict]:
+def _converse(base_url: str, session_id: str, messages: list[str]) -> list[dict]:
     """Connect, claim ``session_id``, send ``messages``; return what the bot uttered."""
-    client = socketio.AsyncClient(reconnection=False)
+    client = socketio.Client(reconnection=False)
     received: list[dict] = []
-    got_reply = asyncio.Event()
-    confirmed = asyncio.Event()
+    got_reply = threading.Event()
+    confirmed = threading.Event()
 
     @client.on("bot_uttered")
-    async def on_bot_uttered(data: dict) -> None:
+    def on_bot_uttered(data: dict) -> None:
         received.append(data)
         got_reply.set()
 
     @client.on("session_confirm")
-    async def on_session_confirm(_data: object) -> None:
+    def on_session_confirm(_data: object) -> None:
         confirmed.set()
 
-    await client.connect(base_url, socketio_path="/socket.io", transports=["websocket"])
+    client.connect(base_url, socketio_path="/socket.io", transports=["polling"])
     try:
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(confirmed.wait(), 20)
+        client.emit("session_request", {"session_id": session_id})
+        assert confirmed.wait(20), "no session_confirm"
         for message in messages:
             got_reply.clear()
-            await client.emit("user_uttered", {"message": message, "session_id": session_id})
-            await asyncio.wait_for(got_reply.wait(), 30)
-            await asyncio.sleep(0.5)  # a reply may come in several parts
+            client.emit("user_uttered", {"message": message, "session_id": session_id})
+            assert got_reply.wait(30), f"no reply to {message!r}"
+            time.sleep(1.0)  # a reply may come in several parts
     finally:
-        await client.disconnect()
+        client.disconnect()
     return received
 
 
-async def test_a_question_over_socketio_gets_the_answer(assistant) -> None:
-    replies = await _converse(assistant.base_url, uuid.uuid4().hex, ["What does it cost?"])
+def test_a_question_over_socketio_gets_the_answer(assistant) -> None:
+    replies = _converse(assistant.base_url, uuid.uuid4().hex, ["What does it cost?"])
     assert any("7,000" in r.get("text", "") for r in replies)
     assert any(r.get("quick_replies") or r.get("buttons") for r in replies)
 
 
-async def test_reconnecting_with_the_same_session_id_continues_the_conversation(assistant) -> None:
+def test_reconnecting_with_the_same_session_id_continues_the_conversation(assistant) -> None:
     session_id = uuid.uuid4().hex
-    await _converse(assistant.base_url, session_id, ["hello"])
-    await _converse(assistant.base_url, session_id, ["What are MSCs?"])
+    _converse(assistant.base_url, session_id, ["hello"])
+    _converse(assistant.base_url, session_id, ["What are MSCs?"])
     status, tracker = assistant.request(
         "GET", f"/conversations/{session_id}/tracker", token=assistant.token
     )

@@ -74,8 +74,8 @@ def test_a_question_interrupts_so_the_faq_can_answer() -> None:
     assert turn("active_infection", "what does the treatment cost?", intent="faq").interrupts
 
 
-def test_stop_restart_emergency_and_human_always_interrupt() -> None:
-    for intent in ("stop", "restart_precheck", "emergency", "request_human"):
+def test_stop_restart_and_human_always_interrupt() -> None:
+    for intent in ("stop", "restart_precheck", "request_human"):
         assert turn("active_infection", "no", intent=intent).interrupts
 
 
@@ -93,3 +93,13 @@ def test_one_message_can_answer_two_questions() -> None:
     assert result.slots["active_infection"] == "no"
     assert result.slots["uncontrolled_condition"] == "yes"
     assert result.notes == ["Thanks, I've noted that too."]
+
+
+def test_a_red_flag_always_interrupts_even_inside_an_answer() -> None:
+    assert turn("active_infection", "no, but I have crushing chest pain right now").interrupts
+
+
+def test_the_model_alone_saying_emergency_does_not_swallow_a_clear_answer() -> None:
+    result = turn(CONSENT, "no, please don't store anything", intent="emergency")
+    assert result.slots[CONSENT] == "declined"
+    assert turn("active_infection", "purple monkey", intent="emergency").interrupts
