@@ -38,7 +38,9 @@ async def summarise(slots: dict, sender: str = "patient-1"):
 
 
 async def test_with_consent_the_result_is_stored(database_url: str) -> None:
-    messages, events = await summarise({**answers(active_infection="yes"), "precheck_consent": "given"})
+    messages, events = await summarise(
+        {**answers(active_infection="yes"), "precheck_consent": "given"}
+    )
     assert SlotSet("precheck_outcome", "contraindicated") in events
     assert SlotSet("precheck_reasons", ["active_infection"]) in events
     rows = prechecks_of(database_url, "patient-1")
@@ -83,7 +85,11 @@ async def test_restart_clears_answers_and_results_but_keeps_consent() -> None:
 async def test_the_form_reads_free_text_into_slots() -> None:
     tracker = make_tracker(
         [user_event("chemo finished 3 years ago", "faq")],
-        slots={"requested_slot": "cancer_last_5_years", "precheck_consent": "given", "active_infection": "no"},
+        slots={
+            "requested_slot": "cancer_last_5_years",
+            "precheck_consent": "given",
+            "active_infection": "no",
+        },
     )
     dispatcher = CollectingDispatcher()
     events = await ValidatePrecheckForm().get_extraction_events(dispatcher, tracker, DOMAIN)
@@ -95,7 +101,9 @@ async def test_the_form_leaves_a_question_to_the_faq_rule() -> None:
         [user_event("how much does it cost?", "faq")],
         slots={"requested_slot": "active_infection", "precheck_consent": "given"},
     )
-    events = await ValidatePrecheckForm().get_extraction_events(CollectingDispatcher(), tracker, DOMAIN)
+    events = await ValidatePrecheckForm().get_extraction_events(
+        CollectingDispatcher(), tracker, DOMAIN
+    )
     assert events == []
 
 
@@ -103,7 +111,11 @@ async def test_an_unclear_answer_keeps_the_clarifying_marker() -> None:
     # The SDK's own validation step would drop this non-form slot and lose the re-ask.
     tracker = make_tracker(
         [user_event("I had cancer", "faq")],
-        slots={"requested_slot": "cancer_last_5_years", "precheck_consent": "given", "active_infection": "no"},
+        slots={
+            "requested_slot": "cancer_last_5_years",
+            "precheck_consent": "given",
+            "active_infection": "no",
+        },
     )
     events = await ValidatePrecheckForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events == [SlotSet("precheck_clarifying", "cancer_last_5_years:cancer_when")]
