@@ -89,6 +89,7 @@ def _patterns() -> list[dict]:
             "virus",
             "a bug",
             "bladder infection",
+            "sore throat",
             "chest infection",
         ),
     )
@@ -102,7 +103,15 @@ def _patterns() -> list[dict]:
                 }
             }
         ],
-        *_words("chemo", "chemotherapy", "radiotherapy", "radiation therapy", "radiation"),
+        *_words(
+            "chemo",
+            "chemotherapy",
+            "radiotherapy",
+            "radiation therapy",
+            "radiation",
+            "in remission",
+            "remission",
+        ),
     )
     add(
         "DIABETES",
@@ -170,6 +179,35 @@ def _patterns() -> list[dict]:
         ),
     )
     add("HIV", *_words("hiv"))
+    # Conditions of other people ("my mother had breast cancer") are not the patient's.
+    add(
+        "OTHER_PERSON",
+        *_words(
+            "my mother",
+            "my mum",
+            "my mom",
+            "my father",
+            "my dad",
+            "my sister",
+            "my brother",
+            "my aunt",
+            "my uncle",
+            "my grandmother",
+            "my grandfather",
+            "my grandma",
+            "my grandpa",
+            "my wife",
+            "my husband",
+            "my partner",
+            "my son",
+            "my daughter",
+            "my friend",
+            "my cousin",
+            "family history",
+            "runs in the family",
+            "in my family",
+        ),
+    )
     add(
         "RA_MEDICATION",
         [
@@ -199,6 +237,9 @@ def _patterns() -> list[dict]:
             "good control",
             "normal",
             "fine now",
+            "fine",
+            "ok",
+            "okay",
         ),
     )
     add(
@@ -259,8 +300,6 @@ def _patterns() -> list[dict]:
             "over",
             "finished",
             "ended",
-            "in remission",
-            "remission",
             "survivor",
             "cured",
             "got over",
@@ -326,6 +365,9 @@ def _patterns() -> list[dict]:
         ],
         [{"LOWER": "recently"}],
         [{"LOWER": "over"}, num, unit, {"LOWER": "ago"}],
+        # "in remission for 6 years": the event lies that long ago.
+        [{"LOWER": "for"}, num, unit],
+        [{"LOWER": "for"}, {"LOWER": {"IN": ["a", "an", "one"]}}, unit],
     )
     add(
         "YES",
@@ -337,7 +379,6 @@ def _patterns() -> list[dict]:
             "y",
             "correct",
             "i do",
-            "i have",
             "true",
             "affirmative",
             "sadly yes",
@@ -377,6 +418,17 @@ def _patterns() -> list[dict]:
             "immune system is normal",
             "normal immune system",
             "healthy immune system",
+            "absolutely not",
+            "definitely not",
+            "certainly not",
+            "of course not",
+            "none of those",
+            "none of them",
+            "none of these",
+            "i don't think i have",
+            "i dont think i have",
+            "i don't have any",
+            "not really",
         ),
     )
     return [{"label": label, "pattern": pattern} for label, pattern in p]
@@ -552,7 +604,9 @@ def _read_condition(doc: Doc, ent: Span, today: date) -> tuple[Answer | None, st
     if label == "INFECTION":
         if hedged:
             return Answer.UNSURE, None
-        if past and not current:
+        # "I've had a sore throat since Monday" is still going on.
+        ongoing = current or any(t.lower_ == "since" for t in doc)
+        if past and not ongoing:
             # Over and done with: "I had the flu last month".
             return Answer.NO, None
         if times and min(t[0] for t in times) > 0.1 and not current:
@@ -577,10 +631,11 @@ def _read_condition(doc: Doc, ent: Span, today: date) -> tuple[Answer | None, st
     if label in ("DIABETES", "CARDIO"):
         if _labels_near(doc, ent, {"UNCONTROLLED"}, window=10):
             return Answer.YES, None
+        if hedged:
+            # "probably fine" is no report of control; the advisor checks.
+            return Answer.UNSURE, None
         if _labels_near(doc, ent, {"CONTROLLED"}, window=10):
             return Answer.NO, None
-        if hedged:
-            return Answer.UNSURE, None
         return None, "controlled"
 
     if label == "CARDIO_EVENT":
@@ -617,6 +672,8 @@ def read_answer(text: str, asked: str, today: date | None = None) -> Reading:
         question = CONDITION_LABELS.get(ent.label_)
         if question is None:
             continue
+        if _labels_near(doc, ent, {"OTHER_PERSON"}, window=6):
+            continue
         if ent._.negated:
             value, why = Answer.NO, None
         else:
@@ -644,7 +701,12 @@ def read_answer(text: str, asked: str, today: date | None = None) -> Reading:
     # Bare "yes"/"no" answer the asked question only if no other condition is named.
     speaks_of_others = any(q != asked for q in findings)
     if asked not in findings and asked not in clarify and not speaks_of_others:
-        if "HEDGE" in labels:
+        if asked == UNCONTROLLED and "UNCONTROLLED" in labels:
+            findings[asked] = Answer.YES
+        elif asked == UNCONTROLLED and "CONTROLLED" in labels:
+            # "yes, but it's under control": the condition exists and is controlled.
+            findings[asked] = Answer.NO
+        elif "HEDGE" in labels:
             findings[asked] = Answer.UNSURE
         elif "NO" in labels and "YES" not in labels:
             findings[asked] = Answer.NO

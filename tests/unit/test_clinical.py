@@ -89,6 +89,15 @@ CASES = [
     ("I have HIV", IMMUNODEFICIENCY, UNSURE),
     ("no immune deficiency", IMMUNODEFICIENCY, NO),
     ("I might be immunocompromised, not sure", IMMUNODEFICIENCY, UNSURE),
+    # --- found by probing after the first round
+    ("I've had a sore throat since Monday", INFECTION, YES),
+    ("my mother had breast cancer, not me", CANCER, NO),
+    ("in remission for 6 years", CANCER, NO),
+    ("in remission for 2 years", CANCER, YES),
+    ("I take insulin and it's fine", UNCONTROLLED, NO),
+    ("yes but it's under control", UNCONTROLLED, NO),
+    ("absolutely not", CANCER, NO),
+    ("I don't think I have any of those", INFECTION, NO),
 ]
 
 
@@ -115,7 +124,9 @@ def test_incomplete_answers_ask_for_what_is_missing(text: str, asked: str, clari
     assert reading.clarify == clarify
 
 
-@pytest.mark.parametrize("text", ["blue", "what?", "my cat is called Bob", ""])
+@pytest.mark.parametrize(
+    "text", ["blue", "what?", "my cat is called Bob", "", "I have lupus as well as RA"]
+)
 def test_text_without_an_answer_reads_as_none(text: str) -> None:
     reading = read_answer(text, INFECTION, TODAY)
     assert reading.value is None and reading.findings == {}
