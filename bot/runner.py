@@ -119,8 +119,15 @@ class Stack:
                 # Own process group: Ctrl-C reaches only us, and we stop the children in order.
                 start_new_session=True,
             )
+            if output is not None:
+                output.close()  # the child keeps its own copy
             self._procs.append((name, proc))
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            # Never leave half a stack running behind a failed start.
+            self.stop()
+            raise
 
     def _wait_ready(self, timeout: float) -> None:
         checks = {
@@ -187,7 +194,6 @@ def _run_foreground(settings: Settings) -> int:
     try:
         stack.start()
     except StackError as exc:
-        stack.stop()
         print(f"Could not start: {exc}", file=sys.stderr)
         return 1
     url = settings.rasa_url

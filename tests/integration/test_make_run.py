@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 
-from bot.runner import free_port
-from bot.settings import PROJECT_ROOT
+from bot.runner import Stack, StackError, free_port
+from bot.settings import PROJECT_ROOT, load_settings
 
 
 def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
@@ -65,3 +67,33 @@ def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
         except OSError:
             continue
         raise AssertionError(f"port {port} still answers after Ctrl-C")
+
+
+def test_a_failed_start_leaves_no_server_behind(tmp_path) -> None:
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    settings = replace(
+        load_settings(),
+        rasa_port=busy.getsockname()[1],  # taken: the Rasa server cannot bind
+        action_port=free_port(),
+        database_url=f"sqlite:///{tmp_path / 'x.db'}",
+    )
+    stack = Stack(settings, log_dir=tmp_path)
+    try:
+        try:
+            stack.start(timeout=180)
+        except StackError:
+            pass
+        else:
+            raise AssertionError("the stack started on a port that was taken")
+        assert stack._procs == []
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{settings.action_port}/health", timeout=2)
+        except OSError:
+            pass
+        else:
+            raise AssertionError("the action server is still running")
+    finally:
+        busy.close()
+        stack.stop()
