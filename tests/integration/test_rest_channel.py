@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from bot.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
@@ -123,3 +124,39 @@ def test_the_http_api_requires_the_token(assistant) -> None:
     )
     assert status == 200
     assert tracker["latest_message"]["intent"]["name"] == "greet"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"null",
+        b"[]",
+        b'"hello"',
+        b"{not json",
+        b'{"message": "hi"}',
+        b'{"sender": "", "message": "hi"}',
+        b'{"sender": 5, "message": "hi"}',
+        b'{"sender": "a", "message": {"x": 1}}',
+        b'{"sender": "a"}',
+        b'{"sender": "a", "message": "hi", "metadata": [1]}',
+    ],
+)
+def test_malformed_webhook_bodies_get_a_4xx_not_a_server_error(assistant, raw: bytes) -> None:
+    status, body = assistant.request("POST", "/webhooks/rest/webhook", raw=raw)
+    assert status == 400, (raw, status, body)
+
+
+def test_an_oversized_message_is_refused_and_a_long_one_answered(assistant) -> None:
+    status, _ = assistant.request(
+        "POST", "/webhooks/rest/webhook", {"sender": new_sender(), "message": "x " * 15_000}
+    )
+    assert status == 413
+    text = assistant.texts(new_sender(), "my story " * 1_100)  # ~10,000 characters
+    assert text == PROBLEM_REPLIES[MessageProblem.TOO_LONG].text
+
+
+def test_control_characters_do_not_break_the_conversation(assistant) -> None:
+    sender = new_sender()
+    assert "automated assistant" in assistant.texts(sender, "\u0000\u0007hello\u001b")
+    assert "7,000" in assistant.texts(sender, "What does it cost?")

@@ -1,0 +1,1 @@
+"""Custom Rasa connectors, where Rasa's own fall short."""
