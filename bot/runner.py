@@ -188,8 +188,9 @@ def _run_foreground(settings: Settings) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, _request_stop)
-    signal.signal(signal.SIGTERM, _request_stop)
+    # A closed terminal (SIGHUP) must stop the servers too, not orphan them.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _request_stop)
     print("Starting the action server and the Rasa server (about a minute) ...", flush=True)
     try:
         stack.start()
@@ -220,9 +221,16 @@ def _run_foreground(settings: Settings) -> int:
     return 0
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _run_shell(settings: Settings) -> int:
     # A private action server, so the shell also works while `make run` is up.
     settings = replace(settings, action_port=free_port())
+    # Closing the terminal must run the `finally` below that stops the action server.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     stack = Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / "shell", with_rasa=False)
     try:
         stack.start()
@@ -235,6 +243,8 @@ def _run_shell(settings: Settings) -> int:
             str(PROJECT_ROOT / "endpoints.yml"),
             "--port",
             str(free_port()),
+            "--interface",
+            "127.0.0.1",
         ]
         return subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env())
     except StackError as exc:
