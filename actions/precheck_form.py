@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from bot.precheck import QUESTIONS
-from bot.precheck_dialogue import interpret_turn
+from bot.precheck_dialogue import CLARIFYING, interpret_turn
 
 
 class ValidatePrecheckForm(FormValidationAction):
@@ -40,7 +40,7 @@ class ValidatePrecheckForm(FormValidationAction):
             asked=tracker.get_slot("requested_slot"),
             text=tracker.latest_message.get("text") or "",
             intent=(tracker.latest_message.get("intent") or {}).get("name"),
-            clarifying=tracker.get_slot("precheck_clarifying"),
+            clarifying=tracker.get_slot(CLARIFYING),
             current={q: tracker.get_slot(q) for q in QUESTIONS},
         )
         for note in turn.notes:

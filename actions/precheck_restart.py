@@ -9,8 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.precheck import QUESTIONS
+from bot.precheck_dialogue import CLARIFYING
 
-RESULT_SLOTS = ("precheck_outcome", "precheck_reasons", "precheck_clarifying")
+RESULT_SLOTS = ("precheck_outcome", "precheck_reasons", CLARIFYING)
 
 
 class ActionRestartPrecheck(Action):

@@ -11,7 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.precheck import QUESTIONS, evaluate
+from bot.precheck import QUESTIONS, PrecheckResult, evaluate
+from bot.precheck_dialogue import CONSENT
 from bot.precheck_store import save_precheck
 from bot.precheck_summary import summary
 from bot.settings import load_settings
@@ -23,7 +24,9 @@ SAVE_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 0.5
 
 
-async def _save_with_retry(tracker: Tracker, answers: dict[str, str], result: Any) -> bool:
+async def _save_with_retry(
+    tracker: Tracker, answers: dict[str, str], result: PrecheckResult
+) -> bool:
     database_url = load_settings().database_url
     for attempt in range(1, SAVE_ATTEMPTS + 1):
         try:
@@ -59,7 +62,7 @@ class ActionPrecheckSummary(Action):
                 'You can start it again with "restart the check".'
             )
             return []
-        if tracker.get_slot("precheck_consent") == "given":
+        if tracker.get_slot(CONSENT) == "given":
             stored: bool | None = await _save_with_retry(tracker, answers, result) or None
         else:
             stored = False

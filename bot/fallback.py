@@ -7,24 +7,11 @@ action, which picks one from what went wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bot.message_checks import MessageProblem
+from bot.reply import ADVISOR, TOPICS, Reply
 
 # After this many misunderstandings in a row, a person is likely the better help.
 OFFER_HUMAN_AFTER = 2
-
-TOPICS = {"title": "Show topics", "payload": "/help"}
-ADVISOR = {"title": "Talk to an advisor", "payload": "/request_human"}
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A text with optional quick-reply buttons."""
-
-    text: str
-    buttons: list[dict[str, str]] = field(default_factory=list)
-
 
 NOT_UNDERSTOOD = Reply(
     "Sorry, I'm not sure I understood. Could you rephrase it? I can answer questions "

@@ -6,11 +6,10 @@ decide, and what the patient can do next.
 
 from __future__ import annotations
 
-from bot.fallback import Reply
 from bot.precheck import LABELS, Outcome, PrecheckResult
+from bot.reply import ADVISOR, Reply
 
-ADVISOR = {"title": "Talk to an advisor", "payload": "/request_human"}
-QUESTIONS = {"title": "Ask another question", "payload": "/help"}
+MORE_QUESTIONS = {"title": "Ask another question", "payload": "/help"}
 
 # What each reported condition usually means for the next step, in the article's terms.
 NEXT_STEP = {
@@ -48,7 +47,7 @@ def summary(result: PrecheckResult, stored: bool | None) -> Reply:
             "Only a doctor can decide whether the treatment is possible, after a full medical "
             "evaluation.",
         ]
-        buttons = [ADVISOR, QUESTIONS]
+        buttons = [ADVISOR, MORE_QUESTIONS]
     else:
         reported = [LABELS[q] for q in result.reported]
         lines = [
@@ -59,7 +58,10 @@ def summary(result: PrecheckResult, stored: bool | None) -> Reply:
             "can talk with you about your treatment options. If you have questions, a medical "
             "advisor is also happy to talk with you.",
         ]
-        buttons = [{"title": "Ask an advisor a question", "payload": "/request_human"}, QUESTIONS]
+        buttons = [
+            {"title": "Ask an advisor a question", "payload": "/request_human"},
+            MORE_QUESTIONS,
+        ]
     if stored is True:
         lines.append("As you agreed, your answers are stored for the medical advisor.")
     elif stored is False:
