@@ -18,7 +18,9 @@ CONSENT = "precheck_consent"
 CLARIFYING = "precheck_clarifying"
 
 # Intents that always leave the answer unread so the dialogue rules can act.
-INTERRUPTING_INTENTS = frozenset({"stop", "restart_precheck", "request_human"})
+INTERRUPTING_INTENTS = frozenset(
+    {"stop", "restart_precheck", "request_human", "delete_data", "withdraw_consent"}
+)
 EMERGENCY_INTENT = "emergency"
 
 

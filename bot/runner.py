@@ -22,6 +22,8 @@ from types import TracebackType
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 
 VENV_BIN = Path(sys.executable).parent
+# Masks email addresses and phone numbers in both servers' logs.
+LOGGING_CONFIG = PROJECT_ROOT / "logging.yml"
 
 
 class StackError(RuntimeError):
@@ -89,11 +91,15 @@ class Stack:
             str(s.rasa_port),
             "--cors",
             s.cors_origins,
+            "--logging-config-file",
+            str(LOGGING_CONFIG),
         ]
         if s.rasa_api_token:
             # The HTTP API can rewrite conversations: never expose it without a token.
             server += ["--enable-api", "--auth-token", s.rasa_api_token]
         actions = [rasa, "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
+        # rasa-sdk spells this flag with an underscore.
+        actions += ["--logging-config_file", str(LOGGING_CONFIG)]
         return {"actions": actions, "rasa": server} if self.with_rasa else {"actions": actions}
 
     def start(self, timeout: float = 240.0) -> None:

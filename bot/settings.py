@@ -29,6 +29,13 @@ def _int(env: dict[str, str], key: str, default: int) -> int:
     return value
 
 
+def _positive(env: dict[str, str], key: str, default: int) -> int:
+    value = _int(env, key, default)
+    if value < 1:
+        raise ValueError(f"{key} must be at least 1, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings of the assistant's processes."""
@@ -41,6 +48,12 @@ class Settings:
     cors_origins: str
     model_path: Path
     log_level: str
+    # Conversations and the data tied to them are deleted this many days after the
+    # conversation's last message (the privacy notice quotes it).
+    retention_days: int = 180
+    # Per sender: this many messages at once, refilled at the per-minute rate.
+    rate_limit_burst: int = 15
+    rate_limit_per_minute: int = 30
 
     @property
     def action_endpoint_url(self) -> str:
@@ -79,4 +92,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         cors_origins=env.get("CORS_ORIGINS") or "*",
         model_path=model if model.is_absolute() else PROJECT_ROOT / model,
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        retention_days=_positive(env, "RETENTION_DAYS", 180),
+        rate_limit_burst=_positive(env, "RATE_LIMIT_BURST", 15),
+        rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 30),
     )

@@ -2,7 +2,7 @@
 
 It runs last in the pipeline so that its decision is final: a red flag always becomes
 the ``emergency`` intent (DESIGN.md: emergencies are checked before the model's guess),
-and messages the model cannot interpret become ``nlu_fallback`` so the fallback action
+a request for personal medical advice becomes ``medical_advice``, and messages the model cannot interpret become ``nlu_fallback`` so the fallback action
 can explain what to do instead of answering a random FAQ. It learns the vocabulary of
 the training examples, because DIET is confidently wrong on words it never saw.
 """
@@ -28,10 +28,15 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.advice_requests import AdviceRequest, detect_advice_request
 from bot.message_checks import find_problem, words_of
 from bot.red_flags import detect_red_flag
 
 EMERGENCY_INTENT = "emergency"
+MEDICAL_ADVICE_INTENT = "medical_advice"
+# The FAQ answer that already refuses medication changes (do not stop or change your
+# medication on your own) may stand for requests of that kind.
+MEDICATION_FAQ = "faq/medication"
 VOCABULARY_FILE = "vocabulary.json"
 EXACT_FILE = "exact_examples.json"
 EXACT_MATCH_INTENTS_KEY = "exact_match_intents"
@@ -43,7 +48,7 @@ def _normalise(text: str) -> str:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MessageGuard(GraphComponent, IntentClassifier):
-    """Overrides the predicted intent for red flags and uninterpretable input."""
+    """Overrides the predicted intent for red flags, advice requests and unreadable input."""
 
     @classmethod
     def required_components(cls) -> List[type]:
@@ -126,11 +131,25 @@ class MessageGuard(GraphComponent, IntentClassifier):
             if exact_intent:
                 _override(message, exact_intent)
                 continue
+            advice = detect_advice_request(text)
+            if advice is not None and not _refused_by_faq(message, advice):
+                _override(message, MEDICAL_ADVICE_INTENT)
+                message.set("advice_request", {"kind": advice.kind}, add_to_output=True)
+                continue
             problem = find_problem(text, self.vocabulary)
             if problem is not None:
                 _override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
                 message.set("input_problem", problem.value, add_to_output=True)
         return messages
+
+
+def _refused_by_faq(message: Message, advice: AdviceRequest) -> bool:
+    if advice.kind != "medication_change":
+        return False
+    if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != "faq":
+        return False
+    selected = (message.get("response_selector") or {}).get("faq") or {}
+    return (selected.get("response") or {}).get("intent_response_key") == MEDICATION_FAQ
 
 
 def _override(message: Message, intent_name: str) -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import Base
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=8)
@@ -31,3 +37,27 @@ def session_scope(url: str) -> Iterator[Session]:
     factory = sessionmaker(bind=engine_for(url), future=True, expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+# A database that is briefly down gets a few more chances before we give up.
+ATTEMPTS = 3
+RETRY_DELAY_SECONDS = 0.5
+
+T = TypeVar("T")
+
+
+async def with_retries(
+    operation: Callable[[], T], what: str, attempts: int = ATTEMPTS
+) -> T | None:
+    """``operation()``, retried with a growing pause on database errors; None if it kept failing.
+
+    Logs the exception type only: its message may quote personal data.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return operation()
+        except SQLAlchemyError as exc:
+            logger.error("%s failed (attempt %d): %s", what, attempt, type(exc).__name__)
+            if attempt < attempts:
+                await asyncio.sleep(RETRY_DELAY_SECONDS * attempt)
+    return None

@@ -28,3 +28,35 @@ class PrecheckResult(Base):
     consent_text_version = Column(String(64), nullable=False)
     consented_at = Column(DateTime(timezone=True), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class SafetyFlag(Base):
+    """An emergency message, flagged so staff can check that the patient got help.
+
+    Holds the category only: the message itself stays in the conversation log.
+    """
+
+    __tablename__ = "safety_flags"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    category = Column(String(64), nullable=False)
+    # "rule" (bot/red_flags.py matched) or "model" (the NLU model alone predicted it).
+    detected_by = Column(String(16), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class Erasure(Base):
+    """An erasure request that was carried out: the proof that it happened.
+
+    The project's own rows go in the same transaction that adds this record; the
+    conversation's events are Rasa's, so the tracker store removes them when it next
+    saves this conversation and then sets ``events_erased_at``.
+    """
+
+    __tablename__ = "erasures"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    requested_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+    events_erased_at = Column(DateTime(timezone=True))

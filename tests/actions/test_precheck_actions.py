@@ -60,7 +60,7 @@ async def test_without_consent_nothing_is_stored(database_url: str) -> None:
 async def test_a_database_that_is_down_gets_an_honest_message(monkeypatch, tmp_path) -> None:
     # A directory that does not exist: SQLite cannot open the file.
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
-    monkeypatch.setattr("actions.precheck_summary.RETRY_DELAY_SECONDS", 0)
+    monkeypatch.setattr("bot.store.db.RETRY_DELAY_SECONDS", 0)
     messages, events = await summarise({**answers(), "precheck_consent": "given"})
     assert SlotSet("precheck_outcome", "clear") in events
     assert "couldn't save" in messages[0]["text"]

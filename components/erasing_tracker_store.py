@@ -1,0 +1,79 @@
+"""Rasa's SQL tracker store, extended so that "delete my data" reaches the events.
+
+Erasing rows behind Rasa's back does not work: the server holds the conversation in
+memory during a turn and, when it saves, writes back every event it does not find in
+the database, history included. So the erasure happens here, in the save of the turn
+in which ``action_erase_data`` recorded it (``bot.erasure``).
+
+Configured in endpoints.yml as ``type: components.erasing_tracker_store.ErasingSQLTrackerStore``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, List
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.erasure import mark_events_erased, pending_event_erasure
+from bot.store.models import Base
+
+logger = logging.getLogger(__name__)
+
+ERASE_ACTION = "action_erase_data"
+
+
+def events_after_erasure(events: List[Event]) -> List[Event]:
+    """The turn's events that follow the erasure action (its confirmation): kept."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, ActionExecuted) and event.action_name == ERASE_ACTION:
+            return list(events[index + 1 :])
+    return []
+
+
+class ErasingSQLTrackerStore(SQLTrackerStore):
+    """An ``SQLTrackerStore`` that carries out recorded erasures on save."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The erasure records live in the project's tables, in the same database.
+        Base.metadata.create_all(self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Save the turn; first remove the conversation's events if erasure is due."""
+        with self.session_scope() as session:
+            if pending_event_erasure(session, tracker.sender_id) is None:
+                erase = False
+            else:
+                erase = True
+                removed = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                    .delete(synchronize_session=False)
+                )
+                for event in events_after_erasure(list(tracker.events)):
+                    self._add(session, tracker.sender_id, event)
+                mark_events_erased(session, tracker.sender_id)
+                session.commit()
+                # A count only: the sender id links to a person.
+                logger.info("erased a conversation: %d events removed", removed)
+        if not erase:
+            await super().save(tracker)
+
+    def _add(self, session: Any, sender_id: str, event: Event) -> None:
+        data = event.as_dict()
+        session.add(
+            self.SQLEvent(
+                sender_id=sender_id,
+                type_name=event.type_name,
+                timestamp=data.get("timestamp"),
+                intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                action_name=data.get("name"),
+                data=json.dumps(data),
+            )
+        )
