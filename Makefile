@@ -19,13 +19,15 @@ export RASA_TELEMETRY_ENABLED := false
 # (a pyenv shim on PATH may exist without a 3.10 selected), then pyenv's own builds.
 PYTHON310 ?= $(firstword $(foreach p,$(shell command -v python3.10 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10),$(shell "$(p)" -c 'import sys; print("$(p)" if sys.version_info[:2] == (3, 10) else "")' 2>/dev/null)))
 
-.PHONY: help setup train run shell test validate test-stories pytest eval eval-extra lint nlu-cv clean
+.PHONY: help setup train run shell test validate test-stories pytest eval eval-extra redteam purge lint nlu-cv clean
 
 help:
 	@echo "make run    - set up if needed, train if the data changed, start the assistant"
 	@echo "make test   - validate data, train, run test stories, pytest and the FAQ evaluation"
 	@echo "make shell  - talk to the assistant in the terminal"
 	@echo "make eval   - FAQ evaluation (shared/eval/faq_dev.yml) through the REST channel"
+	@echo "make redteam - red-team set (tests/redteam/cases.yml) through the REST channel"
+	@echo "make purge  - delete conversations older than RETENTION_DAYS now"
 	@echo "make lint   - ruff"
 	@echo "make nlu-cv - NLU cross-validation (slow; prints intent F1 and response selection)"
 
@@ -73,6 +75,12 @@ eval: $(MODEL)
 # Our own harder held-out set: a measurement, not a gate.
 eval-extra: $(MODEL)
 	$(PY) -m bot.faq_eval --cases tests/eval/faq_extra.yml --min-pass 0
+
+redteam: $(MODEL)
+	$(PY) -m tests.redteam.evaluate
+
+purge: $(STAMP)
+	$(PY) -m bot.retention
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

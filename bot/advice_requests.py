@@ -27,7 +27,9 @@ _PATTERNS: dict[str, list[str]] = {
     "dosing": [
         rf"\b(?:how (?:much|many|often)|what dose|which dose|dosage|dosing)\b[^.?!]{{0,40}}{_DRUG}",
         rf"{_DRUG}[^.?!]{{0,40}}\b(?:how (?:much|many|often)|what dose|dosage)\b",
-        rf"\b(?:double|halve|split|increase|decrease|raise|lower|up|extra|skip|missed|forgot)\b[^.?!]{{0,25}}\b(?:dose|doses|dosage|{_DRUG[3:-1]})",
+        rf"\b(?:double|halve|split|increase|decrease|raise|lower|extra|skip|missed|forgot|taper|"
+        rf"go down|go up|cut)\b[^.?!]{{0,25}}\b(?:dose|doses|dosage|{_DRUG[3:-1]})",
+        rf"{_DRUG}[^.?!]{{0,40}}\b(?:go down|go up|taper|cut down|reduce|increase) to\b",
         r"\b\d+(?:[.,]\d+)? ?(?:mg|milligrams?|mcg|ml|units?)\b[^.?!]{0,40}\b(?:too (?:much|high|"
         r"low|little)|enough|safe|ok|okay|right|correct|normal|should)\b",
         rf"\b(?:take|taking|have) (?:two|three|four|2|3|4|more|less|another|an extra)\b[^.?!]{{0,20}}{_DRUG}",
@@ -38,6 +40,18 @@ _PATTERNS: dict[str, list[str]] = {
         r"blood (?:test|work|count|results?)|bloods|lab (?:results?|values?|tests?)|labs|"
         r"liver (?:values?|enzymes?|tests?)|kidney (?:values?|function)|x-?rays?|mri|"
         r"ultrasound|scan|haemoglobin|hemoglobin|white (?:blood )?cells?|platelets)\b",
+        r"\b(?:crp|esr|sed rate|rheumatoid factor|anti-?ccp|ana|x-?ray|mri|ultrasound|scan)\b"
+        r"[^.?!]{0,30}\bmean (?:for me|in my case)\b",
+    ],
+    "medication_change": [
+        rf"\b(?:should|can|could|may|must|do|shall) i\b[^.?!]{{0,20}}\b(?:stop|quit|skip|pause|"
+        rf"come off|get off|drop|ditch|reduce|cut down|cut back|switch|change|start|begin|"
+        rf"replace|take|try)\b[^.?!]{{0,30}}{_DRUG}",
+        rf"\b(?:is it (?:ok|okay|safe|fine|alright)|would it be (?:ok|okay|safe)) (?:for me )?to\b"
+        rf"[^.?!]{{0,20}}\b(?:stop|quit|skip|take|combine|mix|start)\b[^.?!]{{0,30}}{_DRUG}",
+        rf"\b(?:stopping|quitting|coming off|skipping|reducing|switching|dropping|pausing)\b"
+        rf"[^.?!]{{0,20}}{_DRUG}",
+        rf"{_DRUG}[^?!]{{0,60}}\bshould i (?:take|start|try|use|stop) (?:it|them)\b",
     ],
     "diagnosis": [
         r"\bdo i (?:have|got)\b[^.?!]{0,20}\b(?:ra|rheumatoid|arthritis|lupus|gout|"
@@ -49,7 +63,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"what (?:illness|disease|condition) do i have|am i sick)\b",
     ],
     "suitability": [
-        r"\b(?:is|would|will) (?:it|this|that|the (?:therapy|treatment|procedure|injections?)|"
+        r"\b(?:is|would|will) (?:(?:it|this|that|the)(?: (?:therapy|treatment|procedure|injections?))?|"
         r"stem cells?(?: therapy| treatment)?|msc(?: therapy)?) (?:be )?(?:right|good|suitable|"
         r"ok|okay|safe|a good (?:idea|option|choice|fit)|the right (?:choice|option)|worth it)"
         r" for (?:me|my (?:mum|mom|mother|dad|father|wife|husband|son|daughter|case))\b",
@@ -60,14 +74,9 @@ _PATTERNS: dict[str, list[str]] = {
         r"for my)\b",
         r"\b(?:which|what) (?:is|would be|one is)? ?(?:better|best) for me\b",
         r"\bwhat would you do in my (?:place|shoes|situation|case)\b",
+        r"\b(?:would|will|could|can) (?:it|this|the (?:therapy|treatment)|stem cells?|msc)"
+        r"(?: therapy| treatment)? (?:help|work for|be effective for) (?:me|my)\b",
         r"\b(?:pretend|act|imagine) (?:you'?re|you are|to be|as) (?:my|a) (?:doctor|rheumatologist|physician)\b",
-    ],
-    "medication_change": [
-        rf"\b(?:should|can|could|may|must|do|shall) i\b[^.?!]{{0,20}}\b(?:stop|quit|skip|pause|"
-        rf"come off|get off|drop|ditch|reduce|cut down|cut back|switch|change|start|begin|"
-        rf"replace|take|try)\b[^.?!]{{0,30}}{_DRUG}",
-        rf"\b(?:is it (?:ok|okay|safe|fine|alright)|would it be (?:ok|okay|safe)) (?:for me )?to\b"
-        rf"[^.?!]{{0,20}}\b(?:stop|quit|skip|take|combine|mix|start)\b[^.?!]{{0,30}}{_DRUG}",
     ],
 }
 

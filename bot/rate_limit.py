@@ -12,6 +12,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+RATE_LIMITED_TEXT = (
+    "You're sending messages faster than I can answer them. Please wait a few seconds, "
+    "then send your message again."
+)
+
 # Memory bound: beyond this many senders the least recently active are forgotten
 # (their buckets would long be full again).
 _MAX_SENDERS = 50_000

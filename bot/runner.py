@@ -19,11 +19,17 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.retention import purge_expired
 from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.store.db import engine_for
 
 VENV_BIN = Path(sys.executable).parent
 # Masks email addresses and phone numbers in both servers' logs.
 LOGGING_CONFIG = PROJECT_ROOT / "logging.yml"
+# Expired conversations are deleted at start and then once a day (bot/retention.py).
+PURGE_INTERVAL_SECONDS = 24 * 3600
 
 
 class StackError(RuntimeError):
@@ -63,6 +69,9 @@ class Stack:
             DATABASE_URL=self.settings.database_url,
             ACTION_ENDPOINT_URL=self.settings.action_endpoint_url,
             LOG_LEVEL=self.settings.log_level,
+            RETENTION_DAYS=str(self.settings.retention_days),
+            RATE_LIMIT_BURST=str(self.settings.rate_limit_burst),
+            RATE_LIMIT_PER_MINUTE=str(self.settings.rate_limit_per_minute),
             # Both processes import `bot` and `components` from the project root.
             PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -213,9 +222,13 @@ def _run_foreground(settings: Settings) -> int:
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
+    next_purge = time.monotonic()
     try:
         while not stopping:
             stack.check_alive()
+            if time.monotonic() >= next_purge:
+                _purge(settings)
+                next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
             time.sleep(0.5)
     except StackError as exc:
         print(f"Stopped: {exc}", file=sys.stderr)
@@ -225,6 +238,21 @@ def _run_foreground(settings: Settings) -> int:
     stack.stop()
     print("Stopped.", flush=True)
     return 0
+
+
+def _purge(settings: Settings) -> None:
+    # A failed purge must not stop the assistant; the next one catches up.
+    try:
+        report = purge_expired(engine_for(settings.database_url), settings.retention_days)
+    except SQLAlchemyError as exc:
+        print(f"Retention purge failed: {type(exc).__name__}", file=sys.stderr, flush=True)
+        return
+    if report.conversations or any(report.records.values()):
+        print(
+            f"Retention: deleted {report.conversations} conversations older than "
+            f"{settings.retention_days} days.",
+            flush=True,
+        )
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

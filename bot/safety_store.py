@@ -11,7 +11,9 @@ from bot.store.models import SafetyFlag
 def flag_emergency(database_url: str, conversation_id: str, category: str, detected_by: str) -> int:
     """Store one flag and return its id."""
     with session_scope(database_url) as session:
-        row = SafetyFlag(conversation_id=conversation_id, category=category, detected_by=detected_by)
+        row = SafetyFlag(
+            conversation_id=conversation_id, category=category, detected_by=detected_by
+        )
         session.add(row)
         session.flush()
         return row.id

@@ -22,7 +22,9 @@ class BadInput(ValueError):
 def checked_sender(value: Any, field: str = "sender") -> str:
     """The conversation id: a non-empty string of reasonable length."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_SENDER_CHARS:
-        raise BadInput(f"'{field}' must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+        raise BadInput(
+            f"'{field}' must be a non-empty string of at most {MAX_SENDER_CHARS} characters"
+        )
     return value
 
 

@@ -9,15 +9,11 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.rate_limit import RateLimiter
+from bot.rate_limit import RATE_LIMITED_TEXT, RateLimiter
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMITED_TEXT = (
-    "You're sending messages faster than I can answer them. Please wait a few seconds, "
-    "then send your message again."
-)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -29,7 +25,9 @@ def shared_limiter() -> RateLimiter:
     return RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute)
 
 
-def limit_per_sender(on_new_message: OnNewMessage, limiter: RateLimiter | None = None) -> OnNewMessage:
+def limit_per_sender(
+    on_new_message: OnNewMessage, limiter: RateLimiter | None = None
+) -> OnNewMessage:
     """``on_new_message`` for senders within their limit; a polite reply for the others."""
 
     async def handle(message: UserMessage) -> Any:

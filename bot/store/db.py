@@ -46,9 +46,7 @@ RETRY_DELAY_SECONDS = 0.5
 T = TypeVar("T")
 
 
-async def with_retries(
-    operation: Callable[[], T], what: str, attempts: int = ATTEMPTS
-) -> T | None:
+async def with_retries(operation: Callable[[], T], what: str, attempts: int = ATTEMPTS) -> T | None:
     """``operation()``, retried with a growing pause on database errors; None if it kept failing.
 
     Logs the exception type only: its message may quote personal data.

@@ -6,6 +6,8 @@ import json
 import secrets
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ class Assistant:
     base_url: str
     token: str
     database_url: str
+    log_dir: Path
 
     def request(
         self,
@@ -64,8 +67,11 @@ class Assistant:
         return "\n".join(r.get("text", "") for r in self.say(sender, message))
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+@contextmanager
+def running_assistant(
+    tmp_path_factory: pytest.TempPathFactory, name: str, **overrides: Any
+) -> Iterator[Assistant]:
+    """A private stack with its own database; ``overrides`` replace settings fields."""
     settings = load_settings()
     if not settings.model_path.exists():
         pytest.fail(f"no trained model at {settings.model_path}: run `make train` (make test does)")
@@ -77,10 +83,18 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         action_port=free_port(),
         rasa_interface="127.0.0.1",
         rasa_api_token=secrets.token_hex(16),
+        **overrides,
     )
-    stack = Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / "pytest")
+    log_dir = PROJECT_ROOT / "var" / "log" / name
+    stack = Stack(settings, log_dir=log_dir)
     stack.start()
     try:
-        yield Assistant(settings.rasa_url, settings.rasa_api_token, settings.database_url)
+        yield Assistant(settings.rasa_url, settings.rasa_api_token, settings.database_url, log_dir)
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    with running_assistant(tmp_path_factory, "pytest") as running:
+        yield running

@@ -59,3 +59,52 @@ def test_reconnecting_with_the_same_session_id_continues_the_conversation(assist
     assert status == 200
     user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert user_texts == ["hello", "What are MSCs?"]
+
+
+def test_malformed_socketio_events_get_a_short_error_and_the_session_goes_on(assistant) -> None:
+    from bot.channels.socketio import UNREADABLE_TEXT
+
+    client = socketio.Client(reconnection=False)
+    received: list[dict] = []
+    confirmed: list[object] = []
+    got = threading.Event()
+
+    @client.on("bot_uttered")
+    def on_bot_uttered(data: dict) -> None:
+        received.append(data)
+        got.set()
+
+    @client.on("session_confirm")
+    def on_session_confirm(data: object) -> None:
+        confirmed.append(data)
+        got.set()
+
+    client.connect(assistant.base_url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        # A broken session request still gets a fresh, usable session id.
+        client.emit("session_request", {"session_id": ["not", "a", "string"]})
+        assert got.wait(20)
+        session_id = confirmed[-1]
+        assert isinstance(session_id, str) and session_id
+        bad_events = [
+            "just a string",
+            {"message": 123, "session_id": session_id},
+            {"message": "hi", "session_id": {"$ne": None}},
+            {"message": "hi"},
+            {"message": "hi", "session_id": session_id, "customData": "{not json"},
+            {"message": "x" * 25_000, "session_id": session_id},
+        ]
+        for data in bad_events:
+            got.clear()
+            client.emit("user_uttered", data)
+            assert got.wait(20), data
+            assert received[-1]["text"] == UNREADABLE_TEXT, data
+        got.clear()
+        client.emit("user_uttered", {"message": "What does it cost?", "session_id": session_id})
+        assert got.wait(30)
+        time.sleep(1.0)
+        assert "7,000" in received[-1].get("text", "") or any(
+            "7,000" in r.get("text", "") for r in received
+        )
+    finally:
+        client.disconnect()

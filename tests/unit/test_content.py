@@ -7,6 +7,9 @@ import pytest
 import yaml
 
 from bot.clinical import read_answer, read_clarification
+from bot.disclaimer import DISCLAIMER
+from bot.privacy import consent_withdrawn, erased, privacy_notice
+from tests.content_rules import forbidden_claims_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,26 +145,10 @@ def test_every_faq_answer_offers_a_next_step() -> None:
             assert all(v.get("buttons") for v in variants), name
 
 
-# Claims the assistant must never make (DESIGN.md, content rules).
-FORBIDDEN_CLAIMS = [
-    r"\bwill cure\b",
-    r"\bcures (ra|rheumatoid)",
-    r"\bis a cure\b",
-    r"\bguarantee[sd]? (results|improvement|success)",
-    r"\bis approved\b",
-    r"\bproven to\b",
-    r"\byou are eligible\b",
-    r"\byou are contraindicated\b",
-    r"\bstop (taking )?your medication\b(?! on your own)",
-]
-
-
 def test_no_answer_promises_a_cure_approval_or_eligibility() -> None:
     for name, variants in RESPONSES.items():
         for variant in variants:
-            text = variant["text"].lower()
-            for claim in FORBIDDEN_CLAIMS:
-                assert not re.search(claim, text), (name, claim)
+            assert forbidden_claims_in(variant["text"]) == [], name
 
 
 def test_efficacy_answers_keep_the_hedge() -> None:
@@ -196,3 +183,37 @@ def test_emergency_answer_gives_numbers_and_a_crisis_line() -> None:
     text = RESPONSES["utter_emergency"][0]["text"]
     for number in ("112", "144", "143", "911", "local emergency number"):
         assert number in text
+
+
+def test_texts_sent_from_code_make_no_forbidden_claim_either() -> None:
+    from bot.erasure import ErasureReport
+
+    report = ErasureReport({"precheck_results": 1})
+    texts = [
+        DISCLAIMER.text,
+        privacy_notice(180).text,
+        erased(report).text,
+        consent_withdrawn(report, 180).text,
+    ]
+    for text in texts:
+        assert forbidden_claims_in(text) == [], text
+
+
+def test_the_treatment_disclaimer_is_honest_about_approval_and_results() -> None:
+    text = DISCLAIMER.text
+    assert "not medical advice" in text and "not approved" in text and "vary" in text
+
+
+def test_the_advice_refusal_explains_why_and_points_to_the_doctor_and_the_advisor() -> None:
+    variant = RESPONSES["utter_medical_advice"][0]
+    assert "can't give personal medical advice" in variant["text"]
+    assert "doctor" in variant["text"] and "rheumatologist" in variant["text"]
+    assert {"payload": "/request_human", "title": "Talk to an advisor"} in variant["buttons"]
+
+
+def test_the_privacy_notice_is_in_the_menu_and_says_what_why_how_long_and_who() -> None:
+    payloads = {b["payload"] for b in RESPONSES["utter_menu"][0]["buttons"]}
+    assert "/privacy" in payloads
+    text = privacy_notice(90).text
+    for part in ("What is stored", "Why", "90 days", "Who sees it", "delete my data"):
+        assert part in text

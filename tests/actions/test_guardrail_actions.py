@@ -1,0 +1,159 @@
+"""The guardrail and privacy actions on tracker fixtures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from rasa_sdk.events import AllSlotsReset, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.emergency_flag import ActionFlagEmergency
+from actions.erase_data import ActionEraseData
+from actions.privacy_notice import ActionPrivacyNotice
+from actions.treatment_disclaimer import ActionTreatmentDisclaimer
+from actions.withdraw_consent import ActionWithdrawConsent
+from bot.disclaimer import DISCLAIMER
+from bot.erasure import pending_event_erasure
+from bot.precheck import evaluate
+from bot.precheck_store import prechecks_of, save_precheck
+from bot.safety_store import flags_of
+from bot.store.db import session_scope
+from tests.helpers import make_tracker, user_event
+
+ANSWERS = {
+    "active_infection": "no",
+    "cancer_last_5_years": "no",
+    "uncontrolled_condition": "no",
+    "severe_immunodeficiency": "no",
+}
+
+
+@pytest.fixture
+def database_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'actions.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("RETENTION_DAYS", "90")
+    return url
+
+
+def _store_precheck(url: str, sender: str) -> None:
+    save_precheck(url, sender, ANSWERS, evaluate(ANSWERS), datetime.now(timezone.utc))
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+async def test_erasure_removes_the_stored_answers_and_says_so(database_url: str) -> None:
+    _store_precheck(database_url, "alice")
+    _store_precheck(database_url, "bob")
+    tracker = make_tracker([user_event("yes", "affirm")], sender_id="alice")
+    messages, events = await run(ActionEraseData(), tracker)
+    assert "deleted this conversation" in messages[0]["text"]
+    assert "pre-check answers" in messages[0]["text"]
+    assert events == [AllSlotsReset()]
+    assert prechecks_of(database_url, "alice") == []
+    assert len(prechecks_of(database_url, "bob")) == 1
+    with session_scope(database_url) as session:
+        assert pending_event_erasure(session, "alice") is not None
+
+
+async def test_a_database_that_is_down_gets_an_honest_answer(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+    monkeypatch.setattr("bot.store.db.RETRY_DELAY_SECONDS", 0)
+    tracker = make_tracker([user_event("yes", "affirm")], sender_id="alice")
+    for action in (ActionEraseData(), ActionWithdrawConsent()):
+        messages, events = await run(action, tracker)
+        assert "nothing was deleted" in messages[0]["text"]
+        assert events == []
+
+
+async def test_withdrawing_consent_deletes_the_answers_and_resets_the_consent(
+    database_url: str,
+) -> None:
+    _store_precheck(database_url, "alice")
+    tracker = make_tracker(
+        [user_event("I withdraw my consent", "withdraw_consent")], sender_id="alice"
+    )
+    messages, events = await run(ActionWithdrawConsent(), tracker)
+    assert (
+        "consent is withdrawn and your stored pre-check answers are deleted" in messages[0]["text"]
+    )
+    assert "90 days" in messages[0]["text"]
+    assert events == [SlotSet("precheck_consent", None)]
+    assert prechecks_of(database_url, "alice") == []
+
+
+async def test_withdrawing_without_stored_data_says_nothing_was_stored(database_url: str) -> None:
+    tracker = make_tracker([user_event("revoke consent", "withdraw_consent")], sender_id="carol")
+    messages, _ = await run(ActionWithdrawConsent(), tracker)
+    assert "nothing had been stored" in messages[0]["text"]
+
+
+async def test_the_privacy_notice_quotes_the_configured_retention(database_url: str) -> None:
+    messages, _ = await run(ActionPrivacyNotice(), make_tracker([user_event("privacy", "privacy")]))
+    assert "90 days after your last message" in messages[0]["text"]
+    assert {"title": "Delete my data", "payload": "/delete_data"} in messages[0]["buttons"]
+
+
+def _emergency_event(text: str, red_flag: dict | None) -> dict:
+    event = user_event(text, "emergency", 1.0)
+    if red_flag:
+        event["parse_data"]["red_flag"] = red_flag
+    return event
+
+
+async def test_an_emergency_is_flagged_silently_with_how_it_was_detected(database_url: str) -> None:
+    rule = make_tracker(
+        [_emergency_event("crushing chest pain", {"category": "chest_pain"})], sender_id="dave"
+    )
+    model = make_tracker([_emergency_event("i cant take it anymore", None)], sender_id="dave")
+    for tracker in (rule, model):
+        messages, events = await run(ActionFlagEmergency(), tracker)
+        assert messages == [] and events == []
+    flags = flags_of(database_url, "dave")
+    assert [(f.category, f.detected_by) for f in flags] == [
+        ("chest_pain", "rule"),
+        ("model", "model"),
+    ]
+
+
+def _faq_event(text: str, topic: str) -> dict:
+    event = user_event(text, "faq")
+    event["parse_data"]["response_selector"] = {"faq": {"response": {"intent_response_key": topic}}}
+    return event
+
+
+async def test_the_disclaimer_follows_the_first_treatment_answer_of_a_session_only() -> None:
+    first = make_tracker([_faq_event("does it work?", "faq/effectiveness")])
+    messages, _ = await run(ActionTreatmentDisclaimer(), first)
+    assert [m["text"] for m in messages] == [DISCLAIMER.text]
+
+    already = make_tracker(
+        [
+            {"event": "session_started"},
+            {"event": "bot", "text": DISCLAIMER.text},
+            _faq_event("is it safe?", "faq/safety"),
+        ]
+    )
+    messages, _ = await run(ActionTreatmentDisclaimer(), already)
+    assert messages == []
+
+    new_session = make_tracker(
+        [
+            {"event": "bot", "text": DISCLAIMER.text},
+            {"event": "session_started"},
+            _faq_event("is it safe?", "faq/safety"),
+        ]
+    )
+    messages, _ = await run(ActionTreatmentDisclaimer(), new_session)
+    assert len(messages) == 1
+
+
+async def test_no_disclaimer_after_facts_about_ra_or_costs() -> None:
+    for topic in ("faq/what_is_ra", "faq/cost", "faq/references"):
+        messages, _ = await run(ActionTreatmentDisclaimer(), make_tracker([_faq_event("q", topic)]))
+        assert messages == [], topic
