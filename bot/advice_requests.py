@@ -27,6 +27,7 @@ _PATTERNS: dict[str, list[str]] = {
     "dosing": [
         rf"\b(?:how (?:much|many|often)|what dose|which dose|dosage|dosing)\b[^.?!]{{0,40}}{_DRUG}",
         rf"{_DRUG}[^.?!]{{0,40}}\b(?:how (?:much|many|often)|what dose|dosage)\b",
+        rf"\b(?:what|which) {_DRUG} (?:dose|dosage)\b|\bdose (?:would|should|do) you\b",
         rf"\b(?:double|halve|split|increase|decrease|raise|lower|extra|skip|missed|forgot|taper|"
         rf"go down|go up|cut)\b[^.?!]{{0,25}}\b(?:dose|doses|dosage|{_DRUG[3:-1]})",
         rf"{_DRUG}[^.?!]{{0,40}}\b(?:go down|go up|taper|cut down|reduce|increase) to\b",
@@ -39,24 +40,33 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:crp|esr|sed rate|sedimentation|rheumatoid factor|rf|anti-?ccp|ccp|ana|"
         r"blood (?:test|work|count|results?)|bloods|lab (?:results?|values?|tests?)|labs|"
         r"liver (?:values?|enzymes?|tests?)|kidney (?:values?|function)|x-?rays?|mri|"
-        r"ultrasound|scan|haemoglobin|hemoglobin|white (?:blood )?cells?|platelets)\b",
-        r"\b(?:crp|esr|sed rate|rheumatoid factor|anti-?ccp|ana|x-?ray|mri|ultrasound|scan)\b"
-        r"[^.?!]{0,30}\bmean (?:for me|in my case)\b",
+        r"ultrasound|scan|haemoglobin|hemoglobin|white (?:blood )?cells?|platelets|das ?28|alt|ast)\b"
+        r"[^?!]{0,60}\b(?:mean|means|normal|bad|good|high|low|worr(?:y|ied|ying)|concern(?:ed|ing)?|"
+        r"serious|dangerous|ok|okay|fine|interpret|explain|read|what now|what next|went up|gone up|"
+        r"raised|elevated|positive|negative|from the|because of|caused by)\b",
+        r"\b(?:crp|esr|sed rate|rheumatoid factor|anti-?ccp|ana|x-?ray|mri|ultrasound|scan|das ?28)\b"
+        r"[^?!]{0,40}\b(?:mean for me|mean in my case|make me (?:a )?(?:candidate|eligible|suitable))\b",
     ],
     "medication_change": [
         rf"\b(?:should|can|could|may|must|do|shall) i\b[^.?!]{{0,20}}\b(?:stop|quit|skip|pause|"
         rf"come off|get off|drop|ditch|reduce|cut down|cut back|switch|change|start|begin|"
         rf"replace|take|try)\b[^.?!]{{0,30}}{_DRUG}",
         rf"\b(?:is it (?:ok|okay|safe|fine|alright)|would it be (?:ok|okay|safe)) (?:for me )?to\b"
-        rf"[^.?!]{{0,20}}\b(?:stop|quit|skip|take|combine|mix|start)\b[^.?!]{{0,30}}{_DRUG}",
+        rf"[^.?!]{{0,20}}\b(?:stop|quit|skip|take|combine|mix|start|do|have|keep|continue|use)\b"
+        rf"[^.?!]{{0,30}}{_DRUG}",
         rf"\b(?:stopping|quitting|coming off|skipping|reducing|switching|dropping|pausing)\b"
         rf"[^.?!]{{0,20}}{_DRUG}",
         rf"{_DRUG}[^?!]{{0,60}}\bshould i (?:take|start|try|use|stop) (?:it|them)\b",
+        rf"\b(?:instead of|rather than)\b[^.?!]{{0,20}}{_DRUG}",
+        rf"{_DRUG}[^?!]{{0,80}}\b(?:i'?d rather|instead of (?:it|them)|(?:skipping|stopping|"
+        rf"quitting|pausing|dropping|ditching) (?:it|them))\b",
     ],
     "diagnosis": [
         r"\bdo i (?:have|got)\b[^.?!]{0,20}\b(?:ra|rheumatoid|arthritis|lupus|gout|"
         r"fibromyalgia|psoriatic|osteoarthritis|an infection|cancer)\b",
-        r"\b(?:is|could|might|can) (?:it|this|that|these|my [a-z]+(?: [a-z]+)?) "
+        r"(?<!what )\b(?:is|could|might|can) (?:it|this|that|these|my (?:[a-z]+ )?(?:pain|aches?|"
+        r"knees?|hands?|fingers?|joints?|wrists?|symptoms?|swelling|stiffness|back|toes?|feet|foot|"
+        r"ankles?|shoulders?|hips?|knuckles?|problem)) "
         r"(?:be )?(?:ra|rheumatoid(?: arthritis)?|arthritis|lupus|gout|fibromyalgia|"
         r"osteoarthritis|psoriatic arthritis|an? [a-z]+ flare|a flare)\b",
         r"\b(?:diagnose me|diagnose my|what(?:'s| is) wrong with (?:me|my)|what do i have|"
@@ -67,13 +77,15 @@ _PATTERNS: dict[str, list[str]] = {
         r"stem cells?(?: therapy| treatment)?|msc(?: therapy)?) (?:be )?(?:right|good|suitable|"
         r"ok|okay|safe|a good (?:idea|option|choice|fit)|the right (?:choice|option)|worth it)"
         r" for (?:me|my (?:mum|mom|mother|dad|father|wife|husband|son|daughter|case))\b",
-        r"\bshould (?:i|my (?:mum|mom|mother|dad|father|wife|husband))\b[^.?!]{0,15}\b"
+        r"(?<!why )(?<!what )(?<!when )(?<!how )\bshould (?:i|my (?:mum|mom|mother|dad|father|wife|husband))\b[^.?!]{0,15}\b"
         r"(?:get|have|do|try|go for|book|choose|undergo)\b[^.?!]{0,15}\b(?:it|this|the "
         r"(?:therapy|treatment|procedure|injections?)|stem cells?|msc)\b",
         r"\b(?:do|would|can) you recommend\b[^.?!]{0,40}\b(?:for me|in my case|to me|"
         r"for my)\b",
         r"\b(?:which|what) (?:is|would be|one is)? ?(?:better|best) for me\b",
         r"\bwhat would you do in my (?:place|shoes|situation|case)\b",
+        r"\bwould you (?:try|do|get|have|take|choose)\b[^.?!]{0,40}\b(?:if you (?:had|were)|in my "
+        r"(?:place|shoes|situation))\b",
         r"\b(?:would|will|could|can) (?:it|this|the (?:therapy|treatment)|stem cells?|msc)"
         r"(?: therapy| treatment)? (?:help|work for|be effective for) (?:me|my)\b",
         r"\b(?:pretend|act|imagine) (?:you'?re|you are|to be|as) (?:my|a) (?:doctor|rheumatologist|physician)\b",
@@ -95,13 +107,17 @@ class AdviceRequest:
 def detect_advice_request(text: str) -> AdviceRequest | None:
     """The first kind of personal medical advice ``text`` asks for, or ``None``.
 
-    Only personal requests count ("I", "my", "me"): "how is RA diagnosed?" is a
-    general question for the FAQ.
+    Apart from doses, only personal requests count ("I", "my", "me"): "how is RA
+    diagnosed?" is a general question for the FAQ.
     """
     lowered = " ".join(text.lower().replace("’", "'").split())
-    if not lowered or not _PERSONAL.search(lowered):
+    if not lowered:
         return None
+    personal = bool(_PERSONAL.search(lowered))
     for kind, patterns in _COMPILED.items():
+        # A dose is never ours to give, asked for oneself or "for a 60 kg woman".
+        if not personal and kind != "dosing":
+            continue
         for pattern in patterns:
             match = pattern.search(lowered)
             if match:

@@ -107,8 +107,7 @@ class Stack:
             # The HTTP API can rewrite conversations: never expose it without a token.
             server += ["--enable-api", "--auth-token", s.rasa_api_token]
         actions = [rasa, "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
-        # rasa-sdk spells this flag with an underscore.
-        actions += ["--logging-config_file", str(LOGGING_CONFIG)]
+        actions += ["--logging-config-file", str(LOGGING_CONFIG)]
         return {"actions": actions, "rasa": server} if self.with_rasa else {"actions": actions}
 
     def start(self, timeout: float = 240.0) -> None:

@@ -2,8 +2,9 @@
 
 It runs last in the pipeline so that its decision is final: a red flag always becomes
 the ``emergency`` intent (DESIGN.md: emergencies are checked before the model's guess),
-a request for personal medical advice becomes ``medical_advice``, and messages the model cannot interpret become ``nlu_fallback`` so the fallback action
-can explain what to do instead of answering a random FAQ. It learns the vocabulary of
+a request for personal medical advice becomes ``medical_advice``, and messages the
+model cannot interpret become ``nlu_fallback`` so the fallback action can explain what
+to do instead of answering a random FAQ. It learns the vocabulary of
 the training examples, because DIET is confidently wrong on words it never saw.
 """
 
@@ -34,9 +35,10 @@ from bot.red_flags import detect_red_flag
 
 EMERGENCY_INTENT = "emergency"
 MEDICAL_ADVICE_INTENT = "medical_advice"
-# The FAQ answer that already refuses medication changes (do not stop or change your
-# medication on your own) may stand for requests of that kind.
+# The FAQ answer that already refuses medication changes and doses (do not stop or
+# change your medication on your own) may stand for requests of those kinds.
 MEDICATION_FAQ = "faq/medication"
+REFUSED_BY_MEDICATION_FAQ = frozenset({"medication_change", "dosing"})
 VOCABULARY_FILE = "vocabulary.json"
 EXACT_FILE = "exact_examples.json"
 EXACT_MATCH_INTENTS_KEY = "exact_match_intents"
@@ -144,7 +146,7 @@ class MessageGuard(GraphComponent, IntentClassifier):
 
 
 def _refused_by_faq(message: Message, advice: AdviceRequest) -> bool:
-    if advice.kind != "medication_change":
+    if advice.kind not in REFUSED_BY_MEDICATION_FAQ:
         return False
     if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != "faq":
         return False

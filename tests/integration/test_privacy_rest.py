@@ -59,7 +59,8 @@ def test_delete_my_data_asks_first_then_erases_everything(assistant) -> None:
         "GET", f"/conversations/{sender}/tracker", token=assistant.token
     )
     assert status == 200
-    assert [e["event"] for e in tracker["events"]] == ["bot", "action"]
+    # Only the confirmation and what followed it in that turn remain.
+    assert [e["event"] for e in tracker["events"]] == ["bot", "reset_slots", "action"]
     assert tracker["slots"]["precheck_consent"] is None
 
     # The conversation can start again from scratch.
