@@ -78,6 +78,8 @@ eval-extra: $(MODEL)
 
 redteam: $(MODEL)
 	$(PY) -m tests.redteam.evaluate
+	@echo "held-out set (a measurement, never tuned on):"
+	-$(PY) -m tests.redteam.evaluate --cases tests/redteam/holdout.yml
 
 purge: $(STAMP)
 	$(PY) -m bot.retention

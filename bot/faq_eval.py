@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -122,19 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         results = evaluate(cases, rest_sender(args.url.rstrip("/")))
     else:
-        from bot.runner import Stack, free_port
-        from bot.settings import load_settings
+        from bot.runner import private_stack
 
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = replace(
-                load_settings(),
-                database_url=f"sqlite:///{tmp}/eval.db",
-                rasa_port=free_port(),
-                action_port=free_port(),
-                rasa_interface="127.0.0.1",
-            )
-            with Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / "eval"):
-                results = evaluate(cases, rest_sender(settings.rasa_url))
+        with private_stack("eval") as url:
+            results = evaluate(cases, rest_sender(url))
 
     rate = sum(r.passed for r in results) / max(1, len(results))
     print(f"pass rate {rate:.1%} (required {args.min_pass:.0%})")

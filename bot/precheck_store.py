@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from sqlalchemy import select
-
 from bot.precheck import QUESTIONS, PrecheckResult
-from bot.store.db import session_scope
+from bot.store.db import conversation_rows, session_scope
 from bot.store.models import PrecheckResult as PrecheckRow
 
 # Bump when the consent question's wording changes, so each record shows what was agreed to.
@@ -39,10 +37,4 @@ def save_precheck(
 
 def prechecks_of(database_url: str, conversation_id: str) -> list[PrecheckRow]:
     """All stored pre-checks of one conversation, oldest first."""
-    with session_scope(database_url) as session:
-        rows = session.execute(
-            select(PrecheckRow)
-            .where(PrecheckRow.conversation_id == conversation_id)
-            .order_by(PrecheckRow.id)
-        )
-        return list(rows.scalars())
+    return conversation_rows(database_url, PrecheckRow, conversation_id)

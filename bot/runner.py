@@ -12,9 +12,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -192,6 +195,24 @@ class Stack:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+@contextmanager
+def private_stack(name: str) -> Iterator[str]:
+    """A throwaway assistant on free loopback ports with its own empty database.
+
+    Yields the Rasa server's URL; logs go to ``var/log/<name>/``. For the evaluators.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = replace(
+            load_settings(),
+            database_url=f"sqlite:///{tmp}/{name}.db",
+            rasa_port=free_port(),
+            action_port=free_port(),
+            rasa_interface="127.0.0.1",
+        )
+        with Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / name):
+            yield settings.rasa_url
 
 
 def _run_foreground(settings: Settings) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from bot.store.db import session_scope
+from bot.store.db import conversation_rows, session_scope
 from bot.store.models import SafetyFlag
 
 
@@ -21,10 +19,4 @@ def flag_emergency(database_url: str, conversation_id: str, category: str, detec
 
 def flags_of(database_url: str, conversation_id: str) -> list[SafetyFlag]:
     """The conversation's flags, oldest first."""
-    with session_scope(database_url) as session:
-        rows = session.execute(
-            select(SafetyFlag)
-            .where(SafetyFlag.conversation_id == conversation_id)
-            .order_by(SafetyFlag.id)
-        )
-        return list(rows.scalars())
+    return conversation_rows(database_url, SafetyFlag, conversation_id)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TypeVar
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.store.models import Base
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M")
 
 
 @lru_cache(maxsize=8)
@@ -37,6 +39,15 @@ def session_scope(url: str) -> Iterator[Session]:
     factory = sessionmaker(bind=engine_for(url), future=True, expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+def conversation_rows(url: str, model: type[M], conversation_id: str) -> list[M]:
+    """Rows of a table keyed by ``conversation_id`` (Rasa's sender id), oldest first."""
+    with session_scope(url) as session:
+        rows = session.execute(
+            select(model).where(model.conversation_id == conversation_id).order_by(model.id)
+        )
+        return list(rows.scalars())
 
 
 # A database that is briefly down gets a few more chances before we give up.

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -183,26 +182,18 @@ def report(summary: Summary) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line: start a private assistant, run the set, print the results."""
     from bot.faq_eval import rest_sender
-    from bot.runner import Stack, free_port
-    from bot.settings import load_settings
+    from bot.runner import private_stack
 
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("--url", help="a running Rasa server; default: start a private one")
     args = parser.parse_args(argv)
-    cases = load_cases()
+    cases = load_cases(args.cases)
     if args.url:
         outcomes = run_cases(cases, rest_sender(args.url.rstrip("/")))
     else:
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = replace(
-                load_settings(),
-                database_url=f"sqlite:///{tmp}/redteam.db",
-                rasa_port=free_port(),
-                action_port=free_port(),
-                rasa_interface="127.0.0.1",
-            )
-            with Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / "redteam"):
-                outcomes = run_cases(cases, rest_sender(settings.rasa_url))
+        with private_stack("redteam") as url:
+            outcomes = run_cases(cases, rest_sender(url))
     summary = summarise(outcomes)
     print(report(summary))
     return 0 if summary.acceptable else 1

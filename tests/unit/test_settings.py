@@ -53,3 +53,27 @@ def test_dotenv_does_not_override_the_environment(tmp_path, monkeypatch) -> None
     settings = load_settings()
     assert settings.rasa_port == 6500
     assert settings.action_port == 7100
+
+
+def test_privacy_and_rate_limit_defaults_and_overrides() -> None:
+    defaults = load_settings({})
+    assert (defaults.retention_days, defaults.rate_limit_burst, defaults.rate_limit_per_minute) == (
+        180,
+        15,
+        30,
+    )
+    custom = load_settings(
+        {"RETENTION_DAYS": "30", "RATE_LIMIT_BURST": "5", "RATE_LIMIT_PER_MINUTE": "10"}
+    )
+    assert (custom.retention_days, custom.rate_limit_burst, custom.rate_limit_per_minute) == (
+        30,
+        5,
+        10,
+    )
+
+
+@pytest.mark.parametrize("key", ["RETENTION_DAYS", "RATE_LIMIT_BURST", "RATE_LIMIT_PER_MINUTE"])
+@pytest.mark.parametrize("value", ["0", "-3", "soon"])
+def test_limits_must_be_positive_whole_numbers(key: str, value: str) -> None:
+    with pytest.raises(ValueError, match=key):
+        load_settings({key: value})
