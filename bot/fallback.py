@@ -41,6 +41,11 @@ PROBLEM_REPLIES = {
         "at your situation, a medical advisor can help.",
         [ADVISOR, TOPICS],
     ),
+    MessageProblem.CODE: Reply(
+        "I can only read questions in plain words, not code or web markup. Please type "
+        'your question, for example: "What does the treatment cost?"',
+        [TOPICS],
+    ),
     MessageProblem.NOT_ENGLISH: Reply(
         "Sorry, I can only answer in English for now. (Leider nur auf Englisch. "
         "Désolé, seulement en anglais. Mi dispiace, solo in inglese. Lo siento, solo "

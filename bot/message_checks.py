@@ -23,6 +23,7 @@ class MessageProblem(str, enum.Enum):
     TOO_LONG = "too_long"
     NOT_ENGLISH = "not_english"
     UNKNOWN_WORDS = "unknown_words"
+    CODE = "code"
 
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -49,6 +50,16 @@ _FOREIGN = set(
     # Spanish / Portuguese
     "el los las es por con una qué cómo cuánto cuesta tratamiento células madre "
     "artritis reumatoide puedo tengo não uma você quanto custa".split()
+)
+
+
+# Markup, SQL or template syntax is never a patient's question; left to the model it
+# gets a random answer ("drop" is a word of the medication examples). Case-sensitive
+# for SQL keywords, so "please delete from your records" stays a request.
+_CODE = re.compile(
+    r"<\s*/?\s*(?i:script|img|iframe|svg|object|embed|style)\b|(?i:onerror|onload)\s*=|(?i:javascript):"
+    r"|\b(?:DROP|ALTER|TRUNCATE)\s+TABLE\b|\bSELECT\s+.+\s+FROM\b|\bUNION\s+SELECT\b"
+    r"|'\s*;|;\s*--|['\"]\s*(?i:or)\s+['\"]?\d+['\"]?\s*=|\$\{|\{\{|\x1b\["
 )
 
 
@@ -84,6 +95,8 @@ def find_problem(
         return MessageProblem.NO_WORDS
     if len(stripped) > MAX_QUESTION_CHARS:
         return MessageProblem.TOO_LONG
+    if _CODE.search(stripped):
+        return MessageProblem.CODE
     if not _script_is_latin(words):
         return MessageProblem.NOT_ENGLISH
     english = sum(1 for w in words if w in _ENGLISH)

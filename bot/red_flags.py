@@ -77,6 +77,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(want|wanna|going) to die\b|\bwish i (was|were) dead\b",
         r"\b(sleep|go to sleep) (forever|and never wake)",
         r"\b(don'?t|do not|never) want to wake up\b|\bto (not|never) wake up\b",
+        r"\b(close|shut) my eyes\b[^.?!]{0,30}\b(never|not) (open|wake)",
         r"\bhow many\b[^.?!]{0,40}\b(to die|to kill|lethal|fatal|to not wake|to never wake)\b",
         r"\bbetter off without me\b",
         r"\bno (reason|point) (to|in) (live|living|go on|going on)\b",

@@ -65,3 +65,32 @@ def test_typos_and_single_unknown_words_pass(text: str) -> None:
 
 def test_without_a_vocabulary_the_check_is_skipped() -> None:
     assert find_problem("xq zvv plorkt") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'; DROP TABLE events; --",
+        "<script>alert(1)</script> what is RA",
+        "<img src=x onerror=alert(1)>",
+        "{{7*7}} how much does it cost",
+        "${jndi:ldap://example/a}",
+        '" OR 1=1 --',
+        "SELECT * FROM events",
+    ],
+)
+def test_code_and_markup_are_not_questions(text: str) -> None:
+    assert find_problem(text) is MessageProblem.CODE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please delete from your system my number",
+        "select the best option from the menu for me",
+        "I'm 5'6; what does it cost",
+        "my knee -- it hurts after the injection",
+    ],
+)
+def test_ordinary_sentences_with_those_words_are_not_code(text: str) -> None:
+    assert find_problem(text) is None

@@ -28,6 +28,26 @@ EMERGENCIES = [
     ("everyone would be better off without me", "self_harm"),
     ("I'm going to take all my pills tonight", "self_harm"),
     ("I CAN’T BREATHE", "breathing"),
+    # Typos, no keywords, other word orders (issue 4: "a rare phrasing is still caught").
+    ("chest hurtin bad cant breth", "chest_pain"),
+    ("there's a weight on my chest and I'm all clammy", "chest_pain"),
+    ("my lips are going blue", "breathing"),
+    ("his speech is all jumbled and his face isn't moving on one side", "stroke"),
+    ("my tongue feels thick and huge", "anaphylaxis"),
+    ("blood keeps pouring from the cut", "bleeding"),
+    (
+        "the hip they injected is red and swollen and I'm shivering with 39.2",
+        "post_injection_infection",
+    ),
+    ("temperature of 40 and my injected knee is burning hot", "post_injection_infection"),
+    ("my wife is jerking on the floor and won't wake up", "unconscious"),
+    ("I'm going to end it for good", "self_harm"),
+    ("I won't be around much longer anyway", "self_harm"),
+    ("I've written goodbye letters to my family", "self_harm"),
+    ("what's the point of carrying on", "self_harm"),
+    ("I took the whole packet of my tablets an hour ago", "self_harm"),
+    ("how many tablets would it take to not wake up", "self_harm"),
+    ("I just want to close my eyes and never wake again", "self_harm"),
 ]
 
 NOT_EMERGENCIES = [
@@ -42,6 +62,12 @@ NOT_EMERGENCIES = [
     "",
     "   ",
     "my knee is swollen, is that RA?",
+    "Quick question about side effects: can the injections cause shortness of breath?",
+    "can the therapy cause a fever and a swollen knee?",
+    "my hands are swollen and hot in the morning",
+    "I had a fever last month but it's gone",
+    "how much blood do you take for the cells?",
+    "my dad died of a heart attack years ago",
 ]
 
 
