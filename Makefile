@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED := false
 # (a pyenv shim on PATH may exist without a 3.10 selected), then pyenv's own builds.
 PYTHON310 ?= $(firstword $(foreach p,$(shell command -v python3.10 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10),$(shell "$(p)" -c 'import sys; print("$(p)" if sys.version_info[:2] == (3, 10) else "")' 2>/dev/null)))
 
-.PHONY: help setup train run shell test validate test-stories pytest eval eval-extra redteam purge lint nlu-cv clean
+.PHONY: help setup train migrate run shell test validate test-stories pytest eval eval-extra redteam purge lint nlu-cv clean
 
 help:
 	@echo "make run    - set up if needed, train if the data changed, start the assistant"
@@ -28,6 +28,7 @@ help:
 	@echo "make eval   - FAQ evaluation (shared/eval/faq_dev.yml) through the REST channel"
 	@echo "make redteam - red-team set (tests/redteam/cases.yml) through the REST channel"
 	@echo "make purge  - delete conversations older than RETENTION_DAYS now"
+	@echo "make migrate - bring the database schema up to date (make run does it)"
 	@echo "make lint   - ruff"
 	@echo "make nlu-cv - NLU cross-validation (slow; prints intent F1 and response selection)"
 
@@ -50,8 +51,10 @@ $(MODEL): $(STAMP) $(TRAIN_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
-	@mkdir -p var
+migrate: $(STAMP)
+	$(PY) -m bot.store.migrate
+
+run: $(MODEL) migrate
 	$(PY) -m bot.runner run
 
 shell: $(MODEL)

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.erasure import withdraw_consent
+from bot.lead_form import LEAD_SLOTS
 from bot.precheck_dialogue import CONSENT
 from bot.privacy import RIGHTS_FAILED, consent_withdrawn
 from bot.settings import load_settings
@@ -39,5 +40,7 @@ class ActionWithdrawConsent(Action):
             return []
         reply = consent_withdrawn(report, settings.retention_days)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        # A later pre-check asks for consent again instead of storing on the old yes.
-        return [SlotSet(CONSENT, None)]
+        # A later pre-check or advisor request asks for consent again instead of
+        # storing on the old yes; the contact details go with it.
+        cleared = (CONSENT, *LEAD_SLOTS)
+        return [SlotSet(slot, None) for slot in cleared]

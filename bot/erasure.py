@@ -14,13 +14,22 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Erasure, PrecheckResult, SafetyFlag
+from bot.store.models import (
+    Consent,
+    Erasure,
+    Handoff,
+    Lead,
+    OutboxMessage,
+    PrecheckResult,
+    SafetyFlag,
+)
 
 # Every table holding personal data of a conversation. A new one must be added here,
 # or "delete my data" would silently leave it behind (a test checks the list).
-PERSONAL_TABLES = (PrecheckResult, SafetyFlag)
-# What the patient agreed to store; withdrawing consent removes these.
-CONSENTED_TABLES = (PrecheckResult,)
+PERSONAL_TABLES = (PrecheckResult, SafetyFlag, Lead, Consent, Handoff, OutboxMessage)
+# What the patient agreed to store; withdrawing consent removes these (undelivered
+# notifications carry the lead's contact details).
+CONSENTED_TABLES = (PrecheckResult, Lead, OutboxMessage)
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,18 @@ def erase_conversation(session: Session, conversation_id: str) -> ErasureReport:
 
 
 def withdraw_consent(session: Session, conversation_id: str) -> ErasureReport:
-    """Remove what was stored on the strength of the patient's consent."""
+    """Remove what was stored on the strength of the patient's consent.
+
+    The consent records stay, marked as withdrawn: they show what was agreed and when
+    it ended.
+    """
+    now = datetime.now(timezone.utc)
+    for consent in session.execute(
+        select(Consent).where(
+            Consent.conversation_id == conversation_id, Consent.withdrawn_at.is_(None)
+        )
+    ).scalars():
+        consent.withdrawn_at = now
     return _remove(session, CONSENTED_TABLES, conversation_id)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.retention import purge_expired
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.store.db import engine_for
+from bot.store.migrate import upgrade
 
 VENV_BIN = Path(sys.executable).parent
 # Masks email addresses and phone numbers in both servers' logs.
@@ -55,14 +56,21 @@ def _http_ok(url: str) -> bool:
 
 
 class Stack:
-    """The action server and the Rasa server as child processes."""
+    """The action server, the Rasa server and the outbox worker as child processes."""
 
     def __init__(
-        self, settings: Settings, log_dir: Path | None = None, *, with_rasa: bool = True
+        self,
+        settings: Settings,
+        log_dir: Path | None = None,
+        *,
+        with_rasa: bool = True,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.log_dir = log_dir
         self.with_rasa = with_rasa
+        # Keys not in Settings' own fields (e.g. the notification relays in tests).
+        self.extra_env = extra_env or {}
         self._procs: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def env(self) -> dict[str, str]:
@@ -82,6 +90,9 @@ class Stack:
             # The action server has no --interface flag; only the Rasa server calls it.
             SANIC_HOST="127.0.0.1",
         )
+        if self.settings.rasa_api_token:
+            env["RASA_API_TOKEN"] = self.settings.rasa_api_token
+        env.update(self.extra_env)
         return env
 
     def commands(self) -> dict[str, list[str]]:
@@ -111,7 +122,11 @@ class Stack:
             server += ["--enable-api", "--auth-token", s.rasa_api_token]
         actions = [rasa, "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
         actions += ["--logging-config-file", str(LOGGING_CONFIG)]
-        return {"actions": actions, "rasa": server} if self.with_rasa else {"actions": actions}
+        if not self.with_rasa:
+            return {"actions": actions}
+        # The outbox worker delivers advisor notifications (bot/notify.py).
+        notify = [sys.executable, "-m", "bot.notify"]
+        return {"actions": actions, "rasa": server, "notify": notify}
 
     def start(self, timeout: float = 240.0) -> None:
         """Start both processes and wait until they answer."""
@@ -121,6 +136,8 @@ class Stack:
             Path(self.settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
                 parents=True, exist_ok=True
             )
+        # Before the servers, so that they never race to create tables.
+        upgrade(self.settings.database_url)
         env = self.env()
         for name, cmd in self.commands().items():
             output = None
@@ -239,6 +256,7 @@ def _run_foreground(settings: Settings) -> int:
         '{"sender": "me", "message": "hello"}\n'
         f"  socket.io: {url}/socket.io\n"
         "  terminal:  make shell (in another terminal)\n"
+        "  advisors:  .venv/bin/python -m bot.advisor list|show|reply|handback (needs RASA_API_TOKEN)\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )

@@ -8,7 +8,7 @@ environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -37,6 +37,41 @@ def _positive(env: dict[str, str], key: str, default: int) -> int:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """Where advisor notifications go: a signed JSON webhook and/or email over SMTP."""
+
+    webhook_url: str = ""
+    webhook_secret: str = ""  # HMAC-SHA256 key; required with a webhook URL
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "assistant@localhost"
+    smtp_to: str = ""  # the advisors' inbox
+    # First retry after this many seconds, then doubling (at most an hour apart).
+    retry_seconds: int = 30
+
+    @property
+    def webhook_enabled(self) -> bool:
+        return bool(self.webhook_url)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_to)
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    """When advisors are there, and what the patient is told."""
+
+    business_hours: str = "Mon-Fri 09:00-17:00"
+    timezone: str = "Europe/Zurich"
+    clinic_contact: str = "the contact form on the clinic's website"
+    console_url: str = "http://127.0.0.1:8081"  # links in notifications
+
+
+@dataclass(frozen=True)
 class Settings:
     """Runtime settings of the assistant's processes."""
 
@@ -54,6 +89,8 @@ class Settings:
     # Per sender: this many messages at once, refilled at the per-minute rate.
     rate_limit_burst: int = 15
     rate_limit_per_minute: int = 30
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -95,4 +132,33 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         retention_days=_positive(env, "RETENTION_DAYS", 180),
         rate_limit_burst=_positive(env, "RATE_LIMIT_BURST", 15),
         rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 30),
+        notify=_notify_settings(env),
+        handoff=HandoffSettings(
+            business_hours=env.get("BUSINESS_HOURS") or HandoffSettings.business_hours,
+            timezone=env.get("BUSINESS_TIMEZONE") or HandoffSettings.timezone,
+            clinic_contact=env.get("CLINIC_CONTACT") or HandoffSettings.clinic_contact,
+            console_url=(env.get("CONSOLE_URL") or HandoffSettings.console_url).rstrip("/"),
+        ),
+    )
+
+
+def _notify_settings(env: dict[str, str]) -> NotifySettings:
+    webhook_url = env.get("NOTIFY_WEBHOOK_URL", "").strip()
+    secret = env.get("NOTIFY_WEBHOOK_SECRET", "")
+    if webhook_url and len(secret) < 16:
+        # An unsigned or weakly signed lead notification could be forged or read as genuine.
+        raise ValueError(
+            "NOTIFY_WEBHOOK_SECRET must be set (16+ characters) with NOTIFY_WEBHOOK_URL"
+        )
+    return NotifySettings(
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        smtp_host=env.get("SMTP_HOST", "").strip(),
+        smtp_port=_int(env, "SMTP_PORT", 25),
+        smtp_starttls=env.get("SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes"),
+        smtp_user=env.get("SMTP_USER", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_from=env.get("SMTP_FROM") or NotifySettings.smtp_from,
+        smtp_to=env.get("SMTP_TO", "").strip(),
+        retry_seconds=_positive(env, "OUTBOX_RETRY_SECONDS", 30),
     )

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Base
+from bot.store.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +23,13 @@ M = TypeVar("M")
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """One engine per database URL; tables are created on first use.
+    """One engine per database URL, its schema migrated on first use.
 
     ``pool_pre_ping`` replaces connections the server dropped while idle (rasa#4284).
     """
-    engine = create_engine(url, future=True, pool_pre_ping=True)
-    # Until Alembic migrations exist (lead store issue), the schema is created here.
-    Base.metadata.create_all(engine)
-    return engine
+    # Normally already done by `make migrate`/the runner; then this only checks.
+    upgrade(url)
+    return create_engine(url, future=True, pool_pre_ping=True)
 
 
 @contextmanager

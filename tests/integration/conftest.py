@@ -26,6 +26,7 @@ class Assistant:
     token: str
     database_url: str
     log_dir: Path
+    env: dict[str, str]
 
     def request(
         self,
@@ -69,9 +70,13 @@ class Assistant:
 
 @contextmanager
 def running_assistant(
-    tmp_path_factory: pytest.TempPathFactory, name: str, **overrides: Any
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    extra_env: dict[str, str] | None = None,
+    **overrides: Any,
 ) -> Iterator[Assistant]:
-    """A private stack with its own database; ``overrides`` replace settings fields."""
+    """A private stack with its own database; ``overrides`` replace settings fields,
+    ``extra_env`` adds environment keys (e.g. notification relays)."""
     settings = load_settings()
     if not settings.model_path.exists():
         pytest.fail(f"no trained model at {settings.model_path}: run `make train` (make test does)")
@@ -86,10 +91,12 @@ def running_assistant(
         **overrides,
     )
     log_dir = PROJECT_ROOT / "var" / "log" / name
-    stack = Stack(settings, log_dir=log_dir)
+    stack = Stack(settings, log_dir=log_dir, extra_env=extra_env)
     stack.start()
     try:
-        yield Assistant(settings.rasa_url, settings.rasa_api_token, settings.database_url, log_dir)
+        yield Assistant(
+            settings.rasa_url, settings.rasa_api_token, settings.database_url, log_dir, stack.env()
+        )
     finally:
         stack.stop()
 

@@ -1,0 +1,84 @@
+"""A form validation base that explains a question after repeated unusable answers.
+
+The pattern of RasaHQ's financial-demo: instead of re-asking the same question over and
+over, the second unusable answer gets a short explanation of what is needed. Questions
+and interruptions (stop, emergencies, requests for a person ...) are left unread, so the
+form rejects and the dialogue rules answer them before the form resumes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+
+from bot.clinical import is_question
+from bot.red_flags import detect_red_flag
+
+ATTEMPTS_SLOT = "form_attempts"
+# Intents the rules handle in any form: never read as an answer.
+INTERRUPTING_INTENTS = frozenset(
+    {
+        "stop",
+        "restart_precheck",
+        "request_human",
+        "delete_data",
+        "withdraw_consent",
+        "emergency",
+        "medical_advice",
+        "faq",
+        "bot_challenge",
+        "privacy",
+        "help",
+    }
+)
+
+
+class ExplainingFormValidationAction(FormValidationAction):
+    """Subclasses read answers (``read``) and say how to answer (``explanations``)."""
+
+    explanations: dict[str, str] = {}
+    explain_after = 2
+
+    def read(self, asked: str, text: str, tracker: Tracker) -> dict[str, Any] | None:
+        """The slot values ``text`` gives for the question ``asked``, or None."""
+        raise NotImplementedError
+
+    def finished(self, slots: dict[str, Any]) -> bool:
+        """True when these answers end the form early (e.g. a declined consent)."""
+        return False
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if asked is None or detect_red_flag(text):
+            return []
+        values = self.read(asked, text, tracker)
+        if values is None:
+            if is_question(text) or intent in INTERRUPTING_INTENTS:
+                return []
+            return self._unusable(asked, dispatcher, tracker)
+        events: list[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
+        events.append(SlotSet(ATTEMPTS_SLOT, None))
+        if self.finished({**tracker.slots, **values}):
+            events.append(SlotSet(REQUESTED_SLOT, None))
+        return events
+
+    def _unusable(
+        self, asked: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        attempts = dict(tracker.get_slot(ATTEMPTS_SLOT) or {})
+        attempts[asked] = attempts.get(asked, 0) + 1
+        if attempts[asked] >= self.explain_after and asked in self.explanations:
+            dispatcher.utter_message(text=self.explanations[asked])
+        # Setting a slot keeps the form active: it asks the same question again.
+        return [SlotSet(ATTEMPTS_SLOT, attempts)]

@@ -1,0 +1,108 @@
+"""action_submit_lead: stores the consented lead, queues the advisor, pauses the bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.handoff import open_handoff, parse_business_hours, what_happens_next
+from bot.lead_form import CHANNEL, CONSENT, COUNTRY, EMAIL, LEAD_SLOTS, NAME, PHONE, WINDOW
+from bot.lead_scoring import LeadSignals, score_lead, topics_asked
+from bot.leads import LeadDetails, save_lead
+from bot.precheck import LABELS
+from bot.reply import TOPICS
+from bot.settings import load_settings
+from bot.store.db import with_retries
+
+HUMAN_INTENT = "request_human"
+
+
+def precheck_summary(outcome: str | None, reasons: list[str] | None) -> str | None:
+    """One line for the advisor about the pre-check of this conversation."""
+    if not outcome:
+        return None
+    named = ", ".join(LABELS.get(r, r) for r in reasons or [])
+    if outcome == "contraindicated":
+        return f"contraindication reported: {named}"
+    if outcome == "review":
+        return f"to review with the patient (unsure): {named}"
+    return "nothing reported"
+
+
+def signals_of(tracker: Tracker) -> LeadSignals:
+    """What this conversation shows about the patient's interest."""
+    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    keys = [
+        ((e.get("parse_data") or {}).get("response_selector") or {})
+        .get("faq", {})
+        .get("response", {})
+        .get("intent_response_key")
+        for e in user_events
+    ]
+    intents = {((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in user_events}
+    return LeadSignals(
+        precheck_outcome=tracker.get_slot("precheck_outcome"),
+        asked_topics=topics_asked(keys),
+        asked_for_human=HUMAN_INTENT in intents,
+    )
+
+
+class ActionSubmitLead(Action):
+    """Ends the lead form: store and hand off with consent, only advice without it."""
+
+    def name(self) -> str:
+        return "action_submit_lead"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        settings = load_settings()
+        clear_form = [SlotSet(slot, None) for slot in LEAD_SLOTS]
+        if tracker.get_slot(CONSENT) != "given":
+            dispatcher.utter_message(
+                text="All right, nothing has been stored. You can reach the clinic's medical "
+                f"advisors directly through {settings.handoff.clinic_contact}.",
+                buttons=[TOPICS],
+            )
+            return clear_form
+        details = LeadDetails(
+            name=tracker.get_slot(NAME),
+            email=tracker.get_slot(EMAIL),
+            phone=tracker.get_slot(PHONE),
+            preferred_channel=tracker.get_slot(CHANNEL),
+            contact_window=tracker.get_slot(WINDOW),
+            country=tracker.get_slot(COUNTRY),
+        )
+        score = score_lead(signals_of(tracker))
+        outcome = tracker.get_slot("precheck_outcome")
+        summary = precheck_summary(outcome, tracker.get_slot("precheck_reasons"))
+        saved = await with_retries(
+            lambda: save_lead(settings, tracker.sender_id, details, score, outcome, summary),
+            "saving a lead",
+        )
+        if saved is None:
+            dispatcher.utter_message(
+                text="Sorry, a technical problem stopped me from passing on your details. "
+                "Please try again in a few minutes, or contact the clinic directly through "
+                f"{settings.handoff.clinic_contact}."
+            )
+            return []
+        channel = tracker.get_latest_input_channel()
+        opened = await with_retries(
+            lambda: open_handoff(settings.database_url, tracker.sender_id, channel, "lead"),
+            "opening a handoff",
+        )
+        hours = parse_business_hours(settings.handoff.business_hours, settings.handoff.timezone)
+        dispatcher.utter_message(
+            text=what_happens_next(
+                hours, settings.handoff.business_hours, details.preferred_channel
+            )
+        )
+        # Without a queued handoff nobody would answer a paused conversation.
+        return [ConversationPaused()] if opened is not None else []

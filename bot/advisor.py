@@ -1,0 +1,172 @@
+"""The advisor's command line until the staff console exists.
+
+    python -m bot.advisor list                         waiting and active handoffs
+    python -m bot.advisor show <conversation>           the transcript
+    python -m bot.advisor reply <conversation> <text>   message the patient in their chat
+    python -m bot.advisor handback <conversation> [--note TEXT]
+
+Replies and the hand-back go through Rasa's HTTP API (RASA_API_TOKEN), which appends
+the events and delivers the advisor's message on the patient's channel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.handoff import close_handoff, current_handoff, open_handoffs, take_handoff
+from bot.settings import Settings, load_settings
+from bot.store.db import session_scope
+from bot.store.models import Lead
+
+HANDBACK_TEXT = (
+    "The advisor has handed you back to the automated assistant. You can ask me "
+    "questions again, or ask for an advisor at any time."
+)
+
+
+class AdvisorError(RuntimeError):
+    """Something the advisor should read (no stack trace)."""
+
+
+class RasaApi:
+    """The few calls of Rasa's HTTP API the advisor needs."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.rasa_api_token:
+            raise AdvisorError("RASA_API_TOKEN is not set: Rasa's HTTP API is off")
+        self.base = settings.rasa_url
+        self.token = settings.rasa_api_token
+
+    def _call(self, method: str, path: str, body: Any = None, **params: str) -> Any:
+        query = urllib.parse.urlencode({"token": self.token, **params})
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            f"{self.base}{path}?{query}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            raise AdvisorError(f"Rasa answered {exc.code} for {path}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise AdvisorError(f"cannot reach Rasa at {self.base}: {type(exc).__name__}") from None
+
+    def tracker(self, conversation_id: str) -> dict[str, Any]:
+        path = f"/conversations/{urllib.parse.quote(conversation_id, safe='')}/tracker"
+        return self._call("GET", path, include_events="ALL")
+
+    def append(self, conversation_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """Append events; bot messages are delivered on the patient's latest channel."""
+        path = f"/conversations/{urllib.parse.quote(conversation_id, safe='')}/tracker/events"
+        return self._call(
+            "POST", path, events, output_channel="latest", execute_side_effects="true"
+        )
+
+
+def transcript(tracker: dict[str, Any]) -> list[str]:
+    """Readable lines: time, who, text."""
+    lines = []
+    for event in tracker.get("events") or []:
+        kind = event.get("event")
+        if kind not in ("user", "bot", "pause", "resume"):
+            continue
+        stamp = datetime.fromtimestamp(event.get("timestamp") or 0, tz=timezone.utc)
+        who = {"user": "patient", "bot": "assistant", "pause": "--", "resume": "--"}[kind]
+        if kind == "bot" and (event.get("metadata") or {}).get("advisor"):
+            who = f"advisor {event['metadata']['advisor']}"
+        text = event.get("text") or {
+            "pause": "(handed to an advisor)",
+            "resume": "(handed back)",
+        }.get(kind, "")
+        lines.append(f"{stamp:%Y-%m-%d %H:%M} {who}: {text}")
+    return lines
+
+
+def list_handoffs(settings: Settings) -> list[str]:
+    """One line per waiting or active handoff, with the lead's name and warmth."""
+    lines = []
+    for handoff in open_handoffs(settings.database_url):
+        with session_scope(settings.database_url) as session:
+            lead = session.execute(
+                select(Lead).where(Lead.conversation_id == handoff.conversation_id)
+            ).scalar_one_or_none()
+        who = f"{lead.name} ({lead.warmth})" if lead else "no lead"
+        lines.append(
+            f"{handoff.conversation_id}  {handoff.status:7}  since {handoff.created_at:%Y-%m-%d %H:%M}"
+            f"  {handoff.channel or '-'}  {who}"
+        )
+    return lines
+
+
+def reply(settings: Settings, conversation_id: str, text: str, advisor: str) -> None:
+    """Send ``text`` to the patient as the advisor."""
+    if not text.strip():
+        raise AdvisorError("an empty reply was not sent")
+    if current_handoff(settings.database_url, conversation_id) is None:
+        raise AdvisorError(f"{conversation_id} is not waiting for an advisor")
+    RasaApi(settings).append(
+        conversation_id, [{"event": "bot", "text": text, "metadata": {"advisor": advisor}}]
+    )
+    take_handoff(settings.database_url, conversation_id, advisor)
+
+
+def handback(settings: Settings, conversation_id: str, note: str) -> None:
+    """Resume the assistant, tell the patient, close the handoff with ``note``."""
+    if current_handoff(settings.database_url, conversation_id) is None:
+        raise AdvisorError(f"{conversation_id} is not handed off")
+    RasaApi(settings).append(
+        conversation_id, [{"event": "resume"}, {"event": "bot", "text": HANDBACK_TEXT}]
+    )
+    close_handoff(settings.database_url, conversation_id, note)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list")
+    show = commands.add_parser("show")
+    show.add_argument("conversation")
+    send = commands.add_parser("reply")
+    send.add_argument("conversation")
+    send.add_argument("text")
+    send.add_argument("--advisor", default="advisor")
+    back = commands.add_parser("handback")
+    back.add_argument("conversation")
+    back.add_argument("--note", default="")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    try:
+        if args.command == "list":
+            lines = list_handoffs(settings)
+            print("\n".join(lines) if lines else "no conversation is waiting for an advisor")
+        elif args.command == "show":
+            print("\n".join(transcript(RasaApi(settings).tracker(args.conversation))))
+        elif args.command == "reply":
+            reply(settings, args.conversation, args.text, args.advisor)
+            print("sent")
+        else:
+            handback(settings, args.conversation, args.note)
+            print("handed back to the assistant")
+    except (AdvisorError, LookupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""Reads the answers of the lead form (contact details for an advisor) from free text.
+
+Pure: the form validation action (``actions/lead_form.py``) adapts it. Each reader
+returns the slot values the answer gives, or ``None`` when it gives nothing usable;
+after repeated unusable answers the form shows ``EXPLANATIONS`` (the pattern of
+RasaHQ's financial-demo).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.clinical import is_question, read_answer
+from bot.contact import normalise_email, normalise_name, normalise_phone
+from bot.precheck import Answer
+
+CONSENT = "lead_consent"
+NAME = "lead_name"
+CONTACT = "lead_contact"
+EMAIL = "lead_email"
+PHONE = "lead_phone"
+CHANNEL = "lead_channel"
+WINDOW = "lead_contact_window"
+COUNTRY = "lead_country"
+FORM_SLOTS = (CONSENT, NAME, CONTACT, CHANNEL, WINDOW, COUNTRY)
+LEAD_SLOTS = (*FORM_SLOTS, EMAIL, PHONE)
+# After this many unusable answers to one question, the form explains it.
+EXPLAIN_AFTER = 2
+
+EXPLANATIONS = {
+    CONSENT: "To pass your request on, the clinic has to store your contact details and "
+    "what you told me here. Please answer yes or no; with no, nothing is stored.",
+    NAME: 'Please type just the name the advisor should use, for example "Anna Meier".',
+    CONTACT: "Please type an email address (like anna@example.com) and/or a phone number "
+    "with its country code (like +41 79 123 45 67).",
+    CHANNEL: "Please pick how the advisor should contact you: email, phone or WhatsApp "
+    "(phone and WhatsApp need a phone number).",
+    WINDOW: "Please pick a time of day: morning, afternoon, evening, or any time.",
+    COUNTRY: 'Please type the country you live in, for example "Switzerland".',
+}
+
+_NAME_PREFIX = re.compile(
+    r"^(?:my name is|my name's|name:|i am|i'm|im|it's|it is|call me|this is)\s+", re.I
+)
+_CHANNELS = {
+    "whatsapp": re.compile(r"\b(whats ?app|wa)\b", re.I),
+    "phone": re.compile(r"\b(phone|call|ring|telephone|mobile)\b", re.I),
+    "email": re.compile(r"\b(e-?mail|mail)\b", re.I),
+}
+_WINDOWS = {
+    "any": re.compile(
+        r"\b(any ?time|whenever|any time|doesn'?t matter|don'?t mind|all day|flexible)\b", re.I
+    ),
+    "morning": re.compile(r"\b(morning|mornings|am|before noon)\b", re.I),
+    "afternoon": re.compile(r"\b(afternoon|afternoons|lunch|midday)\b", re.I),
+    "evening": re.compile(r"\b(evening|evenings|night|after work)\b", re.I),
+}
+_COUNTRY = re.compile(r"^[^\W\d_][^\W\d_ .'()-]*(?:[ .'()-]+[^\W\d_]+)*\.?$")
+_COUNTRY_PREFIX = re.compile(
+    r"^(?:i live in|i'm in|im in|i am in|in|from|i'm from|i am from)\s+", re.I
+)
+
+
+def read_consent(text: str) -> dict[str, str] | None:
+    """A clear yes or no to storing contact details; anything unclear is asked again."""
+    value = read_answer(text, "precheck_consent").value
+    if value is Answer.YES:
+        return {CONSENT: "given"}
+    if value is Answer.NO:
+        return {CONSENT: "declined"}
+    return None
+
+
+def read_name(text: str) -> dict[str, str] | None:
+    """A name, with "my name is" and the like removed."""
+    if is_question(text) or len(text.split()) > 8:
+        return None
+    name = normalise_name(_NAME_PREFIX.sub("", text.strip()).strip(" .!"))
+    return {NAME: name} if name else None
+
+
+def read_contact(text: str) -> dict[str, str | None] | None:
+    """An email address and/or an international phone number."""
+    email, phone = normalise_email(text), normalise_phone(text)
+    if not email and not phone:
+        return None
+    return {CONTACT: "given", EMAIL: email, PHONE: phone}
+
+
+def read_channel(text: str, email: str | None, phone: str | None) -> dict[str, str] | None:
+    """The preferred channel, among those the given details allow."""
+    for channel, pattern in _CHANNELS.items():
+        if pattern.search(text):
+            needs_phone = channel in ("phone", "whatsapp")
+            if (needs_phone and not phone) or (channel == "email" and not email):
+                return None
+            return {CHANNEL: channel}
+    return None
+
+
+def read_window(text: str) -> dict[str, str] | None:
+    """Morning, afternoon, evening or any time."""
+    found = [window for window, pattern in _WINDOWS.items() if pattern.search(text)]
+    if not found:
+        return None
+    return {WINDOW: found[0] if len(found) == 1 else "any"}
+
+
+def read_country(text: str) -> dict[str, str] | None:
+    """A country name as typed (letters, spaces, hyphens), title-cased."""
+    if is_question(text):
+        return None
+    country = _COUNTRY_PREFIX.sub("", text.strip()).strip(" .!")
+    if not country or len(country) > 56 or not _COUNTRY.match(country):
+        return None
+    return {COUNTRY: country if any(c.isupper() for c in country) else country.title()}
+
+
+def read_lead_answer(
+    asked: str, text: str, email: str | None = None, phone: str | None = None
+) -> dict[str, str | None] | None:
+    """The slot values ``text`` gives for the question ``asked``."""
+    readers = {
+        CONSENT: read_consent,
+        NAME: read_name,
+        CONTACT: read_contact,
+        CHANNEL: lambda t: read_channel(t, email, phone),
+        WINDOW: read_window,
+        COUNTRY: read_country,
+    }
+    reader = readers.get(asked)
+    return reader(text) if reader else None

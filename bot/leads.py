@@ -1,0 +1,127 @@
+"""Stores a consented lead with its consent record and its advisor notification.
+
+All in one transaction, so a lead never exists without its notification queued, and a
+notification is never sent for a lead that was not stored. A repeated submission from
+the same conversation updates the lead (no duplicate, no second notification).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.lead_scoring import LeadScore
+from bot.notify import enqueue
+from bot.settings import Settings
+from bot.store.db import session_scope
+from bot.store.models import Consent, Lead, PrecheckResult
+
+# Bump when the consent question's wording changes (utter_ask_lead_consent).
+LEAD_CONSENT_VERSION = "lead-consent-v1"
+LEAD_CONSENT_PURPOSE = "contact_and_health_data"
+
+
+@dataclass(frozen=True)
+class LeadDetails:
+    """What the lead form collected (already validated)."""
+
+    name: str
+    email: str | None
+    phone: str | None
+    preferred_channel: str
+    contact_window: str
+    country: str
+
+
+@dataclass(frozen=True)
+class SavedLead:
+    """The stored lead's id and whether this submission created it."""
+
+    lead_id: int
+    created: bool
+
+
+def _lead_json(lead: Lead) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "name": lead.name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "preferred_channel": lead.preferred_channel,
+        "contact_window": lead.contact_window,
+        "country": lead.country,
+        "warmth": lead.warmth,
+        "warmth_reasons": list(lead.warmth_reasons),
+        "precheck_outcome": lead.precheck_outcome,
+    }
+
+
+def save_lead(
+    settings: Settings,
+    conversation_id: str,
+    details: LeadDetails,
+    score: LeadScore,
+    precheck_outcome: str | None,
+    precheck_summary: str | None,
+) -> SavedLead:
+    """Create or update the conversation's lead; queue the notification when new."""
+    with session_scope(settings.database_url) as session:
+        lead = session.execute(
+            select(Lead).where(Lead.conversation_id == conversation_id)
+        ).scalar_one_or_none()
+        created = lead is None
+        if created:
+            lead = Lead(conversation_id=conversation_id)
+            session.add(lead)
+        lead.name = details.name
+        lead.email = details.email
+        lead.phone = details.phone
+        lead.preferred_channel = details.preferred_channel
+        lead.contact_window = details.contact_window
+        lead.country = details.country
+        lead.warmth = score.warmth.value
+        lead.warmth_reasons = list(score.reasons)
+        lead.precheck_outcome = precheck_outcome
+        _record_consent(session, conversation_id)
+        session.flush()
+        if created:
+            payload = {
+                "event": "lead.created",
+                "conversation_id": conversation_id,
+                "conversation_url": f"{settings.handoff.console_url}/conversations/{conversation_id}",
+                "lead": _lead_json(lead),
+                "precheck_summary": precheck_summary,
+            }
+            enqueue(session, conversation_id, payload, settings.notify)
+        return SavedLead(lead.id, created)
+
+
+def _record_consent(session: Any, conversation_id: str) -> None:
+    active = session.execute(
+        select(Consent).where(
+            Consent.conversation_id == conversation_id,
+            Consent.purpose == LEAD_CONSENT_PURPOSE,
+            Consent.withdrawn_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if active is None:
+        session.add(
+            Consent(
+                conversation_id=conversation_id,
+                purpose=LEAD_CONSENT_PURPOSE,
+                text_version=LEAD_CONSENT_VERSION,
+            )
+        )
+
+
+def latest_precheck(database_url: str, conversation_id: str) -> PrecheckResult | None:
+    """The conversation's most recent stored pre-check, if any."""
+    with session_scope(database_url) as session:
+        return session.execute(
+            select(PrecheckResult)
+            .where(PrecheckResult.conversation_id == conversation_id)
+            .order_by(PrecheckResult.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
