@@ -19,22 +19,20 @@ from bot.clinical import is_question
 from bot.red_flags import detect_red_flag
 
 ATTEMPTS_SLOT = "form_attempts"
-# Intents the rules handle in any form: never read as an answer.
-INTERRUPTING_INTENTS = frozenset(
-    {
-        "stop",
-        "restart_precheck",
-        "request_human",
-        "delete_data",
-        "withdraw_consent",
-        "emergency",
-        "medical_advice",
-        "faq",
-        "bot_challenge",
-        "privacy",
-        "help",
-    }
+# Commands: never read as an answer, even when the words would fit ("stop" is no name).
+COMMAND_INTENTS = frozenset(
+    {"stop", "restart_precheck", "request_human", "delete_data", "withdraw_consent"}
 )
+# Questions and requests the rules answer before the form resumes, unless the message
+# also reads as an answer (a country may look like a question to the model).
+INTERRUPTING_INTENTS = COMMAND_INTENTS | {
+    "emergency",
+    "medical_advice",
+    "faq",
+    "bot_challenge",
+    "privacy",
+    "help",
+}
 
 
 class ExplainingFormValidationAction(FormValidationAction):
@@ -60,7 +58,7 @@ class ExplainingFormValidationAction(FormValidationAction):
         asked = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if asked is None or detect_red_flag(text):
+        if asked is None or intent in COMMAND_INTENTS or detect_red_flag(text):
             return []
         values = self.read(asked, text, tracker)
         if values is None:

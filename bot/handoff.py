@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.store.db import session_scope
 from bot.store.models import Handoff
@@ -65,10 +66,17 @@ def parse_business_hours(spec: str, zone: str) -> BusinessHours:
         if first <= last
         else frozenset([*range(first, 7), *range(0, last + 1)])
     )
-    start, end = (time.fromisoformat(match[k].zfill(5)) for k in ("start", "end"))
+    try:
+        start, end = (time.fromisoformat(match[k].zfill(5)) for k in ("start", "end"))
+    except ValueError:
+        raise ValueError(f"BUSINESS_HOURS has an impossible time: {spec!r}") from None
     if start >= end:
         raise ValueError(f"BUSINESS_HOURS must open before it closes, got {spec!r}")
-    return BusinessHours(days, start, end, ZoneInfo(zone))
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"BUSINESS_TIMEZONE is not a known time zone: {zone!r}") from None
+    return BusinessHours(days, start, end, tz)
 
 
 CHANNEL_WORDS = {"email": "email", "phone": "phone", "whatsapp": "WhatsApp"}
@@ -95,14 +103,18 @@ def what_happens_next(
     )
 
 
+def _open_row(session: Session, conversation_id: str) -> Handoff | None:
+    return session.execute(
+        select(Handoff).where(
+            Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)
+        )
+    ).scalar_one_or_none()
+
+
 def open_handoff(database_url: str, conversation_id: str, channel: str | None, reason: str) -> int:
     """Queue the conversation for an advisor; an open handoff is reused, not doubled."""
     with session_scope(database_url) as session:
-        existing = session.execute(
-            select(Handoff).where(
-                Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)
-            )
-        ).scalar_one_or_none()
+        existing = _open_row(session, conversation_id)
         if existing is not None:
             return existing.id
         handoff = Handoff(conversation_id=conversation_id, channel=channel, reason=reason)
@@ -124,21 +136,13 @@ def open_handoffs(database_url: str) -> list[Handoff]:
 def current_handoff(database_url: str, conversation_id: str) -> Handoff | None:
     """The conversation's open handoff, if any."""
     with session_scope(database_url) as session:
-        return session.execute(
-            select(Handoff).where(
-                Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)
-            )
-        ).scalar_one_or_none()
+        return _open_row(session, conversation_id)
 
 
 def take_handoff(database_url: str, conversation_id: str, advisor: str) -> None:
     """An advisor has answered: the handoff is active."""
     with session_scope(database_url) as session:
-        handoff = session.execute(
-            select(Handoff).where(
-                Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)
-            )
-        ).scalar_one_or_none()
+        handoff = _open_row(session, conversation_id)
         if handoff is None:
             raise LookupError(f"no open handoff for {conversation_id}")
         if handoff.status == "waiting":
@@ -150,11 +154,7 @@ def take_handoff(database_url: str, conversation_id: str, advisor: str) -> None:
 def close_handoff(database_url: str, conversation_id: str, note: str) -> None:
     """The advisor handed back to the assistant."""
     with session_scope(database_url) as session:
-        handoff = session.execute(
-            select(Handoff).where(
-                Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)
-            )
-        ).scalar_one_or_none()
+        handoff = _open_row(session, conversation_id)
         if handoff is None:
             raise LookupError(f"no open handoff for {conversation_id}")
         handoff.status = "closed"

@@ -51,7 +51,7 @@ _WINDOWS = {
     "any": re.compile(
         r"\b(any ?time|whenever|any time|doesn'?t matter|don'?t mind|all day|flexible)\b", re.I
     ),
-    "morning": re.compile(r"\b(morning|mornings|am|before noon)\b", re.I),
+    "morning": re.compile(r"\b(morning|mornings|before noon)\b", re.I),
     "afternoon": re.compile(r"\b(afternoon|afternoons|lunch|midday)\b", re.I),
     "evening": re.compile(r"\b(evening|evenings|night|after work)\b", re.I),
 }
@@ -61,8 +61,30 @@ _COUNTRY_PREFIX = re.compile(
 )
 
 
+_AGREE = re.compile(
+    r"^\s*(sure|i agree|agreed?|ok(ay)?|of course|fine|go ahead|that'?s fine)\b", re.I
+)
+_DISAGREE = re.compile(r"\b(i (do not|don'?t) agree|disagree|no way)\b", re.I)
+# Refusals and commands are never a name or a country.
+_NON_ANSWER = re.compile(
+    r"^\s*(no|nope|yes|yeah|stop|skip|cancel|quit|none|n/?a|why|i'?d rather not|rather not|"
+    r"prefer not|i prefer not|not telling|i won'?t say|never mind|forget it)\b",
+    re.I,
+)
+# Words of a sentence, not of a name ("I want to talk to a person").
+_SENTENCE_WORDS = frozenset(
+    "i you he she we they it to the a an want wanna talk speak please is are am can could "
+    "would my me your with about and or not what how why when where this that".split()
+)
+_NEGATED = re.compile(r"\b(not|no|don'?t|never)\s+(by\s+|via\s+|a\s+)?\w+", re.I)
+
+
 def read_consent(text: str) -> dict[str, str] | None:
     """A clear yes or no to storing contact details; anything unclear is asked again."""
+    if _DISAGREE.search(text):
+        return {CONSENT: "declined"}
+    if _AGREE.match(text):
+        return {CONSENT: "given"}
     value = read_answer(text, "precheck_consent").value
     if value is Answer.YES:
         return {CONSENT: "given"}
@@ -73,10 +95,12 @@ def read_consent(text: str) -> dict[str, str] | None:
 
 def read_name(text: str) -> dict[str, str] | None:
     """A name, with "my name is" and the like removed."""
-    if is_question(text) or len(text.split()) > 8:
+    if is_question(text) or len(text.split()) > 8 or _NON_ANSWER.match(text):
         return None
     name = normalise_name(_NAME_PREFIX.sub("", text.strip()).strip(" .!"))
-    return {NAME: name} if name else None
+    if not name or len(name.split()) > 5 or _SENTENCE_WORDS & set(name.lower().split()):
+        return None
+    return {NAME: name}
 
 
 def read_contact(text: str) -> dict[str, str | None] | None:
@@ -89,6 +113,7 @@ def read_contact(text: str) -> dict[str, str | None] | None:
 
 def read_channel(text: str, email: str | None, phone: str | None) -> dict[str, str] | None:
     """The preferred channel, among those the given details allow."""
+    text = _NEGATED.sub(" ", text)  # "email please, not phone"
     for channel, pattern in _CHANNELS.items():
         if pattern.search(text):
             needs_phone = channel in ("phone", "whatsapp")
@@ -108,7 +133,7 @@ def read_window(text: str) -> dict[str, str] | None:
 
 def read_country(text: str) -> dict[str, str] | None:
     """A country name as typed (letters, spaces, hyphens), title-cased."""
-    if is_question(text):
+    if is_question(text) or _NON_ANSWER.match(text):
         return None
     country = _COUNTRY_PREFIX.sub("", text.strip()).strip(" .!")
     if not country or len(country) > 56 or not _COUNTRY.match(country):

@@ -100,7 +100,8 @@ def _send_webhook(payload: dict[str, Any], settings: NotifySettings) -> None:
                 raise DeliveryError(f"HTTP {response.status}")
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        # ValueError: a malformed URL; it must not stop the other notifications.
         raise DeliveryError(type(exc).__name__) from None
 
 
@@ -177,7 +178,9 @@ def deliver_due(
                 continue
             try:
                 _SENDERS[row.kind](row.payload, settings)
-            except DeliveryError as exc:
+            except Exception as exc:  # noqa: BLE001 - one bad row must not block the rest
+                if not isinstance(exc, DeliveryError):
+                    exc = DeliveryError(type(exc).__name__)
                 row.attempts += 1
                 row.last_error = str(exc)[:200]
                 row.next_attempt_at = now + retry_delay(row.attempts, settings.retry_seconds)

@@ -144,6 +144,10 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
 
 def _notify_settings(env: dict[str, str]) -> NotifySettings:
     webhook_url = env.get("NOTIFY_WEBHOOK_URL", "").strip()
+    if webhook_url and not webhook_url.startswith(("http://", "https://")):
+        raise ValueError(
+            f"NOTIFY_WEBHOOK_URL must start with http:// or https://, got {webhook_url!r}"
+        )
     secret = env.get("NOTIFY_WEBHOOK_SECRET", "")
     if webhook_url and len(secret) < 16:
         # An unsigned or weakly signed lead notification could be forged or read as genuine.

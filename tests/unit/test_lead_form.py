@@ -1,0 +1,248 @@
+"""Reading the lead form's free-text answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.lead_form import (
+    CHANNEL,
+    CONSENT,
+    CONTACT,
+    COUNTRY,
+    EMAIL,
+    EXPLANATIONS,
+    FORM_SLOTS,
+    NAME,
+    PHONE,
+    WINDOW,
+    read_channel,
+    read_consent,
+    read_contact,
+    read_country,
+    read_lead_answer,
+    read_name,
+    read_window,
+)
+
+MAIL = "anna@example.com"
+MOBILE = "+41791234567"
+
+# --- consent ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["yes please", "yes", "Yes, I agree", "yeah sure"])
+def test_consent_given(text: str) -> None:
+    assert read_consent(text) == {CONSENT: "given"}
+
+
+@pytest.mark.parametrize("text", ["no thanks", "no", "nope", "No, don't store anything"])
+def test_consent_declined(text: str) -> None:
+    assert read_consent(text) == {CONSENT: "declined"}
+
+
+@pytest.mark.parametrize(
+    "text", ["maybe", "what happens with my data?", "not sure", "I don't know", "hmm"]
+)
+def test_unclear_consent_is_asked_again(text: str) -> None:
+    assert read_consent(text) is None
+
+
+@pytest.mark.parametrize("text", ["sure", "I agree"])
+def test_plain_agreement_is_consent(text: str) -> None:
+    assert read_consent(text) == {CONSENT: "given"}
+
+
+# --- name ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Anna Meier", "Anna Meier"),
+        ("my name is José Pérez", "José Pérez"),
+        ("I'm Lea", "Lea"),
+        ("Call me Tom.", "Tom"),
+        ("  Anna   Meier-Müller ", "Anna Meier-Müller"),
+    ],
+)
+def test_name_is_read_without_its_lead_in(text: str, name: str) -> None:
+    assert read_name(text) == {NAME: name}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is this for?",  # a question
+        "why do you need my name",
+        "Anna 2",  # digits
+        "anna@example.com",  # an email
+        "my name is Anna Meier and I would like to know the price",  # too many words
+        "A" * 120,  # longer than the column
+        "...",
+        "",
+    ],
+)
+def test_unusable_name_is_refused(text: str) -> None:
+    assert read_name(text) is None
+
+
+# --- contact ------------------------------------------------------------------------------
+
+
+def test_contact_email_only() -> None:
+    assert read_contact("anna@Example.COM") == {CONTACT: "given", EMAIL: MAIL, PHONE: None}
+
+
+def test_contact_phone_only_in_international_format() -> None:
+    expected = {CONTACT: "given", EMAIL: None, PHONE: MOBILE}
+    assert read_contact("+41 79 123 45 67") == expected
+    assert read_contact("0041 79 123 45 67") == expected
+
+
+def test_contact_email_and_phone() -> None:
+    assert read_contact(f"{MAIL}, or call +41 79 123 45 67") == {
+        CONTACT: "given",
+        EMAIL: MAIL,
+        PHONE: MOBILE,
+    }
+
+
+@pytest.mark.parametrize("text", ["079 123 45 67", "call me", "anna at example dot com", ""])
+def test_contact_without_usable_details_is_refused(text: str) -> None:
+    # A national number is refused: the advisor may call from abroad.
+    assert read_contact(text) is None
+
+
+# --- channel ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("email", "email"),  # the buttons' payloads
+        ("phone", "phone"),
+        ("whatsapp", "whatsapp"),
+        ("by e-mail please", "email"),
+        ("please call me", "phone"),
+        ("WhatsApp", "whatsapp"),
+        ("a message on whats app", "whatsapp"),
+    ],
+)
+def test_channel_words_and_buttons(text: str, channel: str) -> None:
+    assert read_channel(text, MAIL, MOBILE) == {CHANNEL: channel}
+
+
+@pytest.mark.parametrize("text", ["phone", "please call me", "whatsapp"])
+def test_phone_channels_need_a_phone_number(text: str) -> None:
+    assert read_channel(text, MAIL, None) is None
+
+
+def test_email_channel_needs_an_email() -> None:
+    assert read_channel("email", None, MOBILE) is None
+    assert read_channel("email", MAIL, None) == {CHANNEL: "email"}
+
+
+def test_unknown_channel_is_refused() -> None:
+    assert read_channel("carrier pigeon", MAIL, MOBILE) is None
+
+
+# --- contact window -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("morning", "morning"),
+        ("in the afternoon please", "afternoon"),
+        ("evening", "evening"),
+        ("any time", "any"),  # the button's payload
+        ("whenever", "any"),
+        ("mornings are best", "morning"),
+        ("morning or afternoon", "any"),  # two windows: any
+    ],
+)
+def test_window(text: str, window: str) -> None:
+    assert read_window(text) == {WINDOW: window}
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "at 3", "yes"])
+def test_unusable_window_is_refused(text: str) -> None:
+    assert read_window(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("I am only free in the evening", "evening"),
+        ("I am at work until the afternoon", "afternoon"),
+    ],
+)
+def test_i_am_is_not_a_morning(text: str, window: str) -> None:
+    assert read_window(text) == {WINDOW: window}
+
+
+# --- country ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Switzerland", "Switzerland"),
+        ("i live in germany", "Germany"),
+        ("United Kingdom", "United Kingdom"),
+        ("Côte d'Ivoire", "Côte d'Ivoire"),
+        ("I'm from Austria.", "Austria"),
+        ("Guinea-Bissau", "Guinea-Bissau"),
+    ],
+)
+def test_country(text: str, country: str) -> None:
+    assert read_country(text) == {COUNTRY: country}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["8001", "Zurich 8001", "why do you need that?", "is it available in Spain", "", "x" * 60],
+)
+def test_unusable_country_is_refused(text: str) -> None:
+    assert read_country(text) is None
+
+
+@pytest.mark.parametrize(
+    ("reader", "text"),
+    [
+        (read_country, "no"),
+        (read_country, "I'd rather not say"),
+        (read_country, "stop"),
+        (read_name, "I'd rather not say"),
+        (read_name, "stop"),
+    ],
+)
+def test_a_refusal_is_not_a_name_or_country(reader, text: str) -> None:
+    assert reader(text) is None
+
+
+# --- dispatch and explanations ------------------------------------------------------------
+
+
+def test_read_lead_answer_dispatches_by_slot() -> None:
+    assert read_lead_answer(CONSENT, "yes") == {CONSENT: "given"}
+    assert read_lead_answer(NAME, "I'm Lea") == {NAME: "Lea"}
+    assert read_lead_answer(CONTACT, MAIL) == {CONTACT: "given", EMAIL: MAIL, PHONE: None}
+    assert read_lead_answer(WINDOW, "evening") == {WINDOW: "evening"}
+    assert read_lead_answer(COUNTRY, "switzerland") == {COUNTRY: "Switzerland"}
+
+
+def test_read_lead_answer_passes_the_given_details_to_the_channel_reader() -> None:
+    assert read_lead_answer(CHANNEL, "phone", email=None, phone=MOBILE) == {CHANNEL: "phone"}
+    assert read_lead_answer(CHANNEL, "phone", email=MAIL, phone=None) is None
+    assert read_lead_answer(CHANNEL, "email", email=MAIL, phone=None) == {CHANNEL: "email"}
+
+
+@pytest.mark.parametrize("asked", ["unknown_slot", EMAIL, PHONE, "precheck_consent"])
+def test_read_lead_answer_reads_nothing_for_other_slots(asked: str) -> None:
+    assert read_lead_answer(asked, "yes") is None
+
+
+def test_every_form_question_has_an_explanation() -> None:
+    assert set(EXPLANATIONS) == set(FORM_SLOTS)
+    assert all(text.strip() for text in EXPLANATIONS.values())

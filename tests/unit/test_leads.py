@@ -1,0 +1,219 @@
+"""Storing a consented lead with its consent record and its queued notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from bot.lead_scoring import LeadSignals, score_lead
+from bot.leads import (
+    LEAD_CONSENT_PURPOSE,
+    LEAD_CONSENT_VERSION,
+    LeadDetails,
+    latest_precheck,
+    save_lead,
+)
+from bot.settings import Settings, load_settings
+from bot.store.db import session_scope
+from bot.store.models import Consent, Lead, OutboxMessage, PrecheckResult
+
+SECRET = "a-long-shared-secret-0123456789"
+HOT = score_lead(LeadSignals(precheck_outcome="clear", asked_for_human=True))
+COLD = score_lead(LeadSignals(precheck_outcome="contraindicated"))
+
+ANNA = LeadDetails(
+    name="Anna Meier",
+    email="anna@example.com",
+    phone="+41791234567",
+    preferred_channel="phone",
+    contact_window="morning",
+    country="Switzerland",
+)
+
+
+def make_settings(tmp_path, **extra: str) -> Settings:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'leads.db'}",
+        "NOTIFY_WEBHOOK_URL": "http://127.0.0.1:9/hook",
+        "NOTIFY_WEBHOOK_SECRET": SECRET,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_TO": "advisors@clinic.example",
+        "CONSOLE_URL": "https://console.clinic.example/",
+        **extra,
+    }
+    return load_settings({k: v for k, v in env.items() if v})
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+def rows(url: str, model: type) -> list:
+    with session_scope(url) as session:
+        return list(session.execute(select(model).order_by(model.id)).scalars())
+
+
+def test_save_lead_stores_the_lead(settings: Settings) -> None:
+    saved = save_lead(settings, "conv-1", ANNA, HOT, "clear", "nothing reported")
+    assert saved.created is True
+    (lead,) = rows(settings.database_url, Lead)
+    assert lead.id == saved.lead_id
+    assert lead.conversation_id == "conv-1"
+    assert (lead.name, lead.email, lead.phone) == ("Anna Meier", "anna@example.com", "+41791234567")
+    assert (lead.preferred_channel, lead.contact_window, lead.country) == (
+        "phone",
+        "morning",
+        "Switzerland",
+    )
+    assert lead.warmth == "hot"
+    assert lead.warmth_reasons == list(HOT.reasons)
+    assert lead.precheck_outcome == "clear"
+
+
+def test_save_lead_records_the_consent_given(settings: Settings) -> None:
+    save_lead(settings, "conv-1", ANNA, HOT, "clear", None)
+    (consent,) = rows(settings.database_url, Consent)
+    assert consent.conversation_id == "conv-1"
+    assert consent.purpose == LEAD_CONSENT_PURPOSE == "contact_and_health_data"
+    assert consent.text_version == LEAD_CONSENT_VERSION
+    assert consent.given_at is not None
+    assert consent.withdrawn_at is None
+
+
+def test_save_lead_queues_one_notification_per_transport(settings: Settings) -> None:
+    saved = save_lead(settings, "conv-1", ANNA, HOT, "clear", "nothing reported")
+    outbox = rows(settings.database_url, OutboxMessage)
+    assert sorted(row.kind for row in outbox) == ["email", "webhook"]
+    for row in outbox:
+        assert row.conversation_id == "conv-1"
+        assert row.delivered_at is None
+        payload = row.payload
+        assert payload["event"] == "lead.created"
+        assert payload["conversation_id"] == "conv-1"
+        # CONSOLE_URL's trailing slash does not double.
+        assert payload["conversation_url"] == "https://console.clinic.example/conversations/conv-1"
+        assert payload["precheck_summary"] == "nothing reported"
+        assert payload["lead"] == {
+            "id": saved.lead_id,
+            "name": "Anna Meier",
+            "email": "anna@example.com",
+            "phone": "+41791234567",
+            "preferred_channel": "phone",
+            "contact_window": "morning",
+            "country": "Switzerland",
+            "warmth": "hot",
+            "warmth_reasons": list(HOT.reasons),
+            "precheck_outcome": "clear",
+        }
+
+
+@pytest.mark.parametrize(
+    ("extra", "kinds"),
+    [
+        ({"SMTP_HOST": ""}, ["webhook"]),
+        ({"NOTIFY_WEBHOOK_URL": "", "NOTIFY_WEBHOOK_SECRET": ""}, ["email"]),
+        ({"NOTIFY_WEBHOOK_URL": "", "NOTIFY_WEBHOOK_SECRET": "", "SMTP_HOST": ""}, []),
+    ],
+)
+def test_only_configured_transports_are_queued(tmp_path, extra, kinds) -> None:
+    settings = make_settings(tmp_path, **extra)
+    saved = save_lead(settings, "conv-1", ANNA, HOT, None, None)
+    assert [row.kind for row in rows(settings.database_url, OutboxMessage)] == kinds
+    # Without any transport the lead is still stored (staff see it in the console).
+    assert saved.created
+    assert len(rows(settings.database_url, Lead)) == 1
+
+
+def test_a_second_submission_updates_the_lead(settings: Settings) -> None:
+    first = save_lead(settings, "conv-1", ANNA, HOT, "clear", "nothing reported")
+    changed = LeadDetails(
+        name="Anna Meier-Keller",
+        email=None,
+        phone="+41797654321",
+        preferred_channel="whatsapp",
+        contact_window="evening",
+        country="Germany",
+    )
+    second = save_lead(settings, "conv-1", changed, COLD, "contraindicated", "a reason")
+    assert second.created is False
+    assert second.lead_id == first.lead_id
+
+    (lead,) = rows(settings.database_url, Lead)
+    assert (lead.name, lead.email, lead.phone) == ("Anna Meier-Keller", None, "+41797654321")
+    assert (lead.preferred_channel, lead.contact_window, lead.country) == (
+        "whatsapp",
+        "evening",
+        "Germany",
+    )
+    assert lead.warmth == "cold"
+    assert lead.warmth_reasons == list(COLD.reasons)
+    assert lead.precheck_outcome == "contraindicated"
+
+    # No second consent record and no second notification.
+    assert len(rows(settings.database_url, Consent)) == 1
+    outbox = rows(settings.database_url, OutboxMessage)
+    assert len(outbox) == 2
+    assert all(row.payload["lead"]["name"] == "Anna Meier" for row in outbox)
+
+
+def test_different_conversations_get_different_leads(settings: Settings) -> None:
+    first = save_lead(settings, "conv-1", ANNA, HOT, None, None)
+    second = save_lead(settings, "conv-2", ANNA, HOT, None, None)
+    assert first.created and second.created
+    assert first.lead_id != second.lead_id
+    assert [lead.conversation_id for lead in rows(settings.database_url, Lead)] == [
+        "conv-1",
+        "conv-2",
+    ]
+    assert len(rows(settings.database_url, Consent)) == 2
+    by_conversation = sorted(
+        (row.conversation_id, row.kind) for row in rows(settings.database_url, OutboxMessage)
+    )
+    assert by_conversation == [
+        ("conv-1", "email"),
+        ("conv-1", "webhook"),
+        ("conv-2", "email"),
+        ("conv-2", "webhook"),
+    ]
+    urls = {row.payload["conversation_url"] for row in rows(settings.database_url, OutboxMessage)}
+    assert urls == {
+        "https://console.clinic.example/conversations/conv-1",
+        "https://console.clinic.example/conversations/conv-2",
+    }
+
+
+# --- latest_precheck ----------------------------------------------------------------------
+
+
+def _add_precheck(url: str, conversation_id: str, outcome: str) -> int:
+    with session_scope(url) as session:
+        row = PrecheckResult(
+            conversation_id=conversation_id,
+            answers={"active_infection": "no"},
+            outcome=outcome,
+            reasons=[],
+            consent_text_version="precheck-consent-v1",
+            consented_at=datetime.now(timezone.utc),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_latest_precheck_is_the_newest_of_the_conversation(settings: Settings) -> None:
+    url = settings.database_url
+    _add_precheck(url, "conv-1", "review")
+    newest = _add_precheck(url, "conv-1", "clear")
+    _add_precheck(url, "conv-2", "contraindicated")  # another patient's, stored later
+    latest = latest_precheck(url, "conv-1")
+    assert latest is not None
+    assert (latest.id, latest.outcome) == (newest, "clear")
+    assert latest_precheck(url, "conv-2").outcome == "contraindicated"
+
+
+def test_latest_precheck_is_none_without_one(settings: Settings) -> None:
+    _add_precheck(settings.database_url, "conv-2", "clear")
+    assert latest_precheck(settings.database_url, "conv-1") is None

@@ -1,0 +1,475 @@
+"""Advisor notifications: signatures, the outbox, delivery to real local servers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from bot.notify import (
+    MAX_RETRY_SECONDS,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    deliver_due,
+    enqueue,
+    retry_delay,
+    sign,
+    verify,
+)
+from bot.settings import NotifySettings
+from bot.store.db import session_scope
+from bot.store.models import OutboxMessage
+
+UTC = timezone.utc
+SECRET = "a-long-shared-secret-0123456789"
+RETRY = 5
+
+
+def lead_payload(conversation_id: str = "conv-1") -> dict[str, Any]:
+    """Shaped like ``bot.leads.save_lead`` builds it."""
+    return {
+        "event": "lead.created",
+        "conversation_id": conversation_id,
+        "conversation_url": f"http://console.example/conversations/{conversation_id}",
+        "lead": {
+            "id": 7,
+            "name": "José Pérez",
+            "email": "jose@example.com",
+            "phone": "+41791234567",
+            "preferred_channel": "phone",
+            "contact_window": "morning",
+            "country": "Switzerland",
+            "warmth": "hot",
+            "warmth_reasons": ["pre-check clear", "asked for a person"],
+            "precheck_outcome": "clear",
+        },
+        "precheck_summary": "nothing reported",
+    }
+
+
+def free_port() -> int:
+    """A port nobody listens on (right now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite gives back naive UTC datetimes."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+# --- local servers ------------------------------------------------------------------------
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that records requests and answers ``status``."""
+
+    def __init__(self) -> None:
+        # An HTTP status, or a function of the request body giving one.
+        self.status: int | Callable[[bytes], int] = 200
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers.items()), body))
+                status = receiver.status
+                self.send_response(status(body) if callable(status) else status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[Any, EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope, parsed))
+        return "250 OK"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as running:
+        yield running
+
+
+def start_relay(port: int) -> tuple[Controller, Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, inbox
+
+
+@pytest.fixture
+def relay() -> Iterator[tuple[int, Inbox]]:
+    port = free_port()
+    controller, inbox = start_relay(port)
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'outbox.db'}"
+
+
+def webhook_settings(webhook_url: str) -> NotifySettings:
+    return NotifySettings(webhook_url=webhook_url, webhook_secret=SECRET, retry_seconds=RETRY)
+
+
+def email_settings(port: int) -> NotifySettings:
+    return NotifySettings(
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_from="assistant@clinic.example",
+        smtp_to="advisors@clinic.example",
+        retry_seconds=RETRY,
+    )
+
+
+def queue(url: str, settings: NotifySettings, conversation_id: str = "conv-1") -> int:
+    with session_scope(url) as session:
+        return enqueue(session, conversation_id, lead_payload(conversation_id), settings)
+
+
+def rows(url: str) -> list[OutboxMessage]:
+    with session_scope(url) as session:
+        return list(session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
+
+
+# --- sign / verify ------------------------------------------------------------------------
+
+
+def test_signature_has_a_fixed_format() -> None:
+    signature = sign(SECRET, "1700000000", b'{"a": 1}')
+    assert re.fullmatch(r"sha256=[0-9a-f]{64}", signature)
+    assert sign(SECRET, "1700000000", b"") != signature
+
+
+def test_verify_accepts_the_untouched_request() -> None:
+    body = json.dumps(lead_payload()).encode()
+    assert verify(SECRET, "1700000000", body, sign(SECRET, "1700000000", body))
+
+
+@pytest.mark.parametrize(
+    ("secret", "timestamp", "body"),
+    [
+        ("another-secret-of-16+chars", "1700000000", b'{"lead": "Anna"}'),  # wrong secret
+        (SECRET, "1700000001", b'{"lead": "Anna"}'),  # replayed with a new timestamp
+        (SECRET, "1700000000", b'{"lead": "Anne"}'),  # tampered body
+    ],
+)
+def test_verify_refuses_any_change(secret: str, timestamp: str, body: bytes) -> None:
+    signature = sign(SECRET, "1700000000", b'{"lead": "Anna"}')
+    assert not verify(secret, timestamp, body, signature)
+
+
+def test_verify_refuses_a_malformed_signature() -> None:
+    body = b"{}"
+    good = sign(SECRET, "1", body)
+    assert not verify(SECRET, "1", body, good.removeprefix("sha256="))
+    assert not verify(SECRET, "1", body, "")
+
+
+# --- retry_delay --------------------------------------------------------------------------
+
+
+def test_retry_delay_doubles_from_the_base() -> None:
+    assert [retry_delay(n, 30).total_seconds() for n in range(1, 6)] == [30, 60, 120, 240, 480]
+
+
+def test_retry_delay_is_capped_at_an_hour() -> None:
+    assert MAX_RETRY_SECONDS == 3600
+    assert retry_delay(7, 30) == timedelta(seconds=1920)
+    assert retry_delay(8, 30) == timedelta(seconds=3600)
+    assert retry_delay(50, 30) == timedelta(seconds=3600)
+
+
+def test_retry_delay_before_any_failure_is_the_base() -> None:
+    assert retry_delay(0, 30) == timedelta(seconds=30)
+
+
+# --- enqueue ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "kinds"),
+    [
+        (NotifySettings(webhook_url="http://127.0.0.1:9/hook", webhook_secret=SECRET), ["webhook"]),
+        (NotifySettings(smtp_host="127.0.0.1", smtp_to="advisors@clinic.example"), ["email"]),
+        (
+            NotifySettings(
+                webhook_url="http://127.0.0.1:9/hook",
+                webhook_secret=SECRET,
+                smtp_host="127.0.0.1",
+                smtp_to="advisors@clinic.example",
+            ),
+            ["webhook", "email"],
+        ),
+    ],
+)
+def test_enqueue_adds_one_row_per_configured_transport(url, settings, kinds) -> None:
+    assert queue(url, settings) == len(kinds)
+    stored = rows(url)
+    assert [row.kind for row in stored] == kinds
+    for row in stored:
+        assert row.payload == lead_payload()
+        assert row.conversation_id == "conv-1"
+        assert (row.attempts, row.delivered_at) == (0, None)
+
+
+def test_enqueue_without_transports_adds_nothing_and_warns(url, caplog) -> None:
+    # An SMTP host without a recipient is not a transport either.
+    settings = NotifySettings(smtp_host="127.0.0.1")
+    with caplog.at_level(logging.WARNING, logger="bot.notify"):
+        assert queue(url, settings) == 0
+    assert rows(url) == []
+    assert any(
+        r.levelno == logging.WARNING and "no notification transport" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+# --- webhook delivery ---------------------------------------------------------------------
+
+
+def test_webhook_delivers_the_signed_payload(url, receiver: Receiver) -> None:
+    settings = webhook_settings(receiver.url)
+    queue(url, settings)
+    report = deliver_due(url, settings)
+    assert (report.delivered, report.failed) == (1, 0)
+
+    assert len(receiver.requests) == 1
+    headers, body = receiver.requests[0]
+    assert json.loads(body) == lead_payload()
+    assert headers["Content-Type"] == "application/json"
+    timestamp = headers[TIMESTAMP_HEADER]
+    assert abs(int(timestamp) - time.time()) < 60
+    assert verify(SECRET, timestamp, body, headers[SIGNATURE_HEADER])
+    assert not verify("not-the-shared-secret", timestamp, body, headers[SIGNATURE_HEADER])
+
+    (row,) = rows(url)
+    assert row.delivered_at is not None
+    assert row.attempts == 1
+    assert row.last_error is None
+
+
+def test_a_delivered_row_is_not_sent_again(url, receiver: Receiver) -> None:
+    settings = webhook_settings(receiver.url)
+    queue(url, settings)
+    deliver_due(url, settings)
+    report = deliver_due(url, settings, now=datetime.now(UTC) + timedelta(days=1))
+    assert (report.delivered, report.failed) == (0, 0)
+    assert len(receiver.requests) == 1
+
+
+def test_a_failing_receiver_is_retried_after_the_pause(url, receiver: Receiver) -> None:
+    settings = webhook_settings(receiver.url)
+    queue(url, settings)
+    receiver.status = 500
+    now = datetime.now(UTC)
+
+    report = deliver_due(url, settings, now=now)
+    assert (report.delivered, report.failed) == (0, 1)
+    (row,) = rows(url)
+    assert row.delivered_at is None
+    assert row.attempts == 1
+    assert row.last_error == "HTTP 500"
+    assert as_utc(row.next_attempt_at) == now + timedelta(seconds=RETRY)
+
+    # Not due yet: nothing is sent.
+    early = deliver_due(url, settings, now=now + timedelta(seconds=RETRY - 1))
+    assert (early.delivered, early.failed) == (0, 0)
+    assert len(receiver.requests) == 1
+
+    # Due and still failing: the pause doubles.
+    later = now + timedelta(seconds=RETRY + 1)
+    assert deliver_due(url, settings, now=later).failed == 1
+    (row,) = rows(url)
+    assert row.attempts == 2
+    assert as_utc(row.next_attempt_at) == later + timedelta(seconds=2 * RETRY)
+
+    # The receiver is back.
+    receiver.status = 200
+    final = deliver_due(url, settings, now=later + timedelta(seconds=2 * RETRY))
+    assert (final.delivered, final.failed) == (1, 0)
+    (row,) = rows(url)
+    assert row.delivered_at is not None
+    assert row.attempts == 3
+    assert len(receiver.requests) == 3
+    # Every try carried the same payload.
+    assert all(json.loads(body) == lead_payload() for _, body in receiver.requests)
+
+
+def test_a_receiver_that_is_down_records_an_error_without_raising(url) -> None:
+    settings = webhook_settings(f"http://127.0.0.1:{free_port()}/hook")
+    queue(url, settings)
+    now = datetime.now(UTC)
+    report = deliver_due(url, settings, now=now)
+    assert (report.delivered, report.failed) == (0, 1)
+    (row,) = rows(url)
+    assert row.delivered_at is None
+    assert row.attempts == 1
+    assert row.last_error  # the exception type, e.g. "URLError"
+    assert as_utc(row.next_attempt_at) == now + timedelta(seconds=RETRY)
+
+
+def test_one_failing_row_does_not_stop_the_others(url, receiver: Receiver) -> None:
+    settings = webhook_settings(receiver.url)
+    queue(url, settings, "conv-1")
+    queue(url, settings, "conv-2")
+    receiver.status = lambda body: 500 if json.loads(body)["conversation_id"] == "conv-1" else 200
+    report = deliver_due(url, settings)
+    assert (report.delivered, report.failed) == (1, 1)
+    first, second = rows(url)
+    assert (first.conversation_id, first.delivered_at, first.attempts) == ("conv-1", None, 1)
+    assert second.conversation_id == "conv-2" and second.delivered_at is not None
+
+
+# --- email delivery -----------------------------------------------------------------------
+
+
+def test_email_reaches_the_advisors_inbox(url, relay) -> None:
+    port, inbox = relay
+    settings = email_settings(port)
+    queue(url, settings)
+    report = deliver_due(url, settings)
+    assert (report.delivered, report.failed) == (1, 0)
+
+    assert len(inbox.messages) == 1
+    envelope, message = inbox.messages[0]
+    assert envelope.mail_from == "assistant@clinic.example"
+    assert envelope.rcpt_tos == ["advisors@clinic.example"]
+    assert message["From"] == "assistant@clinic.example"
+    assert message["To"] == "advisors@clinic.example"
+    assert message["Subject"] == "New hot lead: José Pérez"
+    body = message.get_content()
+    assert "+41791234567" in body
+    assert "jose@example.com" in body
+    assert "Pre-check: nothing reported" in body
+    assert "http://console.example/conversations/conv-1" in body
+    assert "pre-check clear; asked for a person" in body
+
+    (row,) = rows(url)
+    assert row.delivered_at is not None
+    assert row.attempts == 1
+
+
+def test_email_without_precheck_or_phone_says_so(url, relay) -> None:
+    port, inbox = relay
+    settings = email_settings(port)
+    payload = lead_payload()
+    payload["lead"] = {**payload["lead"], "phone": None, "preferred_channel": "email"}
+    payload["precheck_summary"] = None
+    with session_scope(url) as session:
+        enqueue(session, "conv-1", payload, settings)
+    deliver_due(url, settings)
+    body = inbox.messages[0][1].get_content()
+    assert "Phone: -" in body
+    assert "Pre-check: not done" in body
+
+
+def test_a_relay_that_is_down_delays_the_email(url) -> None:
+    port = free_port()
+    settings = email_settings(port)
+    queue(url, settings)
+    now = datetime.now(UTC)
+
+    report = deliver_due(url, settings, now=now)
+    assert (report.delivered, report.failed) == (0, 1)
+    (row,) = rows(url)
+    assert row.delivered_at is None
+    assert row.attempts == 1
+    assert row.last_error  # e.g. "ConnectionRefusedError"
+    assert as_utc(row.next_attempt_at) == now + timedelta(seconds=RETRY)
+
+    controller, inbox = start_relay(port)
+    try:
+        # The relay is up, but the row waits for its pause.
+        assert deliver_due(url, settings, now=now + timedelta(seconds=1)).delivered == 0
+        assert inbox.messages == []
+        report = deliver_due(url, settings, now=now + timedelta(seconds=RETRY))
+        assert report.delivered == 1
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()
+    (row,) = rows(url)
+    assert row.delivered_at is not None
+    assert row.attempts == 2
+
+
+def test_webhook_and_email_are_delivered_independently(url, receiver: Receiver, relay) -> None:
+    port, inbox = relay
+    settings = NotifySettings(
+        webhook_url=receiver.url,
+        webhook_secret=SECRET,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_to="advisors@clinic.example",
+        retry_seconds=RETRY,
+    )
+    queue(url, settings)
+    receiver.status = 503
+    report = deliver_due(url, settings)
+    assert (report.delivered, report.failed) == (1, 1)
+    assert len(inbox.messages) == 1
+    webhook, email = rows(url)
+    assert (webhook.kind, webhook.delivered_at, webhook.last_error) == ("webhook", None, "HTTP 503")
+    assert email.kind == "email" and email.delivered_at is not None
+
+
+def test_a_malformed_webhook_url_does_not_block_the_email(url, relay) -> None:
+    port, inbox = relay
+    settings = NotifySettings(
+        webhook_url="hooks.clinic.example/lead",  # the scheme was forgotten
+        webhook_secret=SECRET,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_to="advisors@clinic.example",
+        retry_seconds=RETRY,
+    )
+    queue(url, settings)
+    report = deliver_due(url, settings)
+    assert (report.delivered, report.failed) == (1, 1)
+    assert len(inbox.messages) == 1
+    webhook, _ = rows(url)
+    assert webhook.attempts == 1 and webhook.last_error
