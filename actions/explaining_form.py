@@ -8,6 +8,7 @@ form rejects and the dialogue rules answer them before the form resumes.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -35,15 +36,22 @@ INTERRUPTING_INTENTS = COMMAND_INTENTS | {
 }
 
 
-class ExplainingFormValidationAction(FormValidationAction):
-    """Subclasses read answers (``read``) and say how to answer (``explanations``)."""
+class ExplainingFormValidationAction(FormValidationAction, ABC):
+    """Subclasses read answers (``read``) and say how to answer (``explanations``).
+
+    Abstract, so the action server does not register the base itself as an action.
+    """
 
     explanations: dict[str, str] = {}
     explain_after = 2
 
+    @abstractmethod
+    def name(self) -> str:
+        """The form's validation action name (``validate_<form>``)."""
+
+    @abstractmethod
     def read(self, asked: str, text: str, tracker: Tracker) -> dict[str, Any] | None:
         """The slot values ``text`` gives for the question ``asked``, or None."""
-        raise NotImplementedError
 
     def finished(self, slots: dict[str, Any]) -> bool:
         """True when these answers end the form early (e.g. a declined consent)."""

@@ -34,15 +34,18 @@ def precheck_summary(outcome: str | None, reasons: list[str] | None) -> str | No
 
 def signals_of(tracker: Tracker) -> LeadSignals:
     """What this conversation shows about the patient's interest."""
-    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    parses = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
+    intents = [(p.get("intent") or {}).get("name") for p in parses]
+    # Only questions answered as FAQs count: form answers also get a (meaningless)
+    # response-selector guess.
     keys = [
-        ((e.get("parse_data") or {}).get("response_selector") or {})
+        (p.get("response_selector") or {})
         .get("faq", {})
         .get("response", {})
         .get("intent_response_key")
-        for e in user_events
+        for p, intent in zip(parses, intents, strict=True)
+        if intent == "faq"
     ]
-    intents = {((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in user_events}
     return LeadSignals(
         precheck_outcome=tracker.get_slot("precheck_outcome"),
         asked_topics=topics_asked(keys),

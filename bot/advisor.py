@@ -126,8 +126,15 @@ def handback(settings: Settings, conversation_id: str, note: str) -> None:
     """Resume the assistant, tell the patient, close the handoff with ``note``."""
     if current_handoff(settings.database_url, conversation_id) is None:
         raise AdvisorError(f"{conversation_id} is not handed off")
+    # The listen marks the turn as over: without it, the policies would not see the
+    # patient's next message as a new turn and would answer nothing (rasa#8119).
     RasaApi(settings).append(
-        conversation_id, [{"event": "resume"}, {"event": "bot", "text": HANDBACK_TEXT}]
+        conversation_id,
+        [
+            {"event": "resume"},
+            {"event": "bot", "text": HANDBACK_TEXT},
+            {"event": "action", "name": "action_listen"},
+        ],
     )
     close_handoff(settings.database_url, conversation_id, note)
 

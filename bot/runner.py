@@ -79,6 +79,10 @@ class Stack:
         env.update(
             DATABASE_URL=self.settings.database_url,
             ACTION_ENDPOINT_URL=self.settings.action_endpoint_url,
+            # So that tools run in this environment (the advisor CLI) find the servers.
+            RASA_INTERFACE=self.settings.rasa_interface,
+            RASA_PORT=str(self.settings.rasa_port),
+            ACTION_PORT=str(self.settings.action_port),
             LOG_LEVEL=self.settings.log_level,
             RETENTION_DAYS=str(self.settings.retention_days),
             RATE_LIMIT_BURST=str(self.settings.rate_limit_burst),

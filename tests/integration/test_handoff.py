@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -62,7 +62,7 @@ class Mailbox:
         self.messages: list = []
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802, ANN001
-        self.messages.append(message_from_bytes(envelope.content))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
 
@@ -160,7 +160,7 @@ def test_a_lead_is_handed_to_an_advisor_and_back(clinic, relays) -> None:
         payload = json.loads(body)
         assert payload["lead"]["name"] == "Anna Meier"
         assert payload["conversation_url"] == f"http://console.test/conversations/{sid}"
-        [mail] = [m for m in mailbox.messages if sid in m.get_payload()]
+        [mail] = [m for m in mailbox.messages if sid in m.get_content()]
         assert mail["Subject"] == "New warm lead: Anna Meier"
         assert mail["To"] == "advisors@clinic.test"
 
