@@ -44,6 +44,9 @@ class ExplainingFormValidationAction(FormValidationAction, ABC):
 
     explanations: dict[str, str] = {}
     explain_after = 2
+    # Per question, command intents that are read as an answer first ("no, don't store
+    # anything" at a consent question is a no, not a withdrawal).
+    answers_before_commands: dict[str, frozenset[str]] = {}
 
     @abstractmethod
     def name(self) -> str:
@@ -66,7 +69,8 @@ class ExplainingFormValidationAction(FormValidationAction, ABC):
         asked = tracker.get_slot(REQUESTED_SLOT)
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if asked is None or intent in COMMAND_INTENTS or detect_red_flag(text):
+        commands = COMMAND_INTENTS - self.answers_before_commands.get(asked, frozenset())
+        if asked is None or intent in commands or detect_red_flag(text):
             return []
         values = self.read(asked, text, tracker)
         if values is None:

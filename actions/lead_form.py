@@ -14,6 +14,7 @@ class ValidateLeadForm(ExplainingFormValidationAction):
     """Consent first; without it the form ends before anything personal is asked."""
 
     explanations = EXPLANATIONS
+    answers_before_commands = {CONSENT: frozenset({"withdraw_consent", "delete_data"})}
 
     def name(self) -> str:
         return "validate_lead_form"

@@ -22,6 +22,7 @@ INTERRUPTING_INTENTS = frozenset(
     {"stop", "restart_precheck", "request_human", "delete_data", "withdraw_consent"}
 )
 EMERGENCY_INTENT = "emergency"
+WITHDRAW_INTENT = "withdraw_consent"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ def interpret_turn(
     ``clarifying`` is the pending "<slot>:<kind>" marker, ``current`` the answers given
     so far.
     """
-    if asked is None or intent in INTERRUPTING_INTENTS or detect_red_flag(text):
+    # At the consent question, "no, don't store anything" is an answer, even when the
+    # model hears a withdrawal of consent in it.
+    interrupting = INTERRUPTING_INTENTS - ({WITHDRAW_INTENT} if asked == CONSENT else set())
+    if asked is None or intent in interrupting or detect_red_flag(text):
         return Turn()
     # The model alone guessing "emergency" (no red-flag rule fired) interrupts only when
     # the message is no answer: "no, please don't store anything" once scored as one.

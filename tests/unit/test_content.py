@@ -125,6 +125,8 @@ def test_form_answer_buttons_are_understood_by_the_pre_check_parser() -> None:
         if not name.startswith("utter_ask_"):
             continue
         slot = name.removeprefix("utter_ask_")
+        if slot.startswith("lead_"):
+            continue  # the lead form's buttons: see the next test
         for variant in variants:
             kind = (
                 variant["condition"][0]["value"].split(":")[1] if variant.get("condition") else None
@@ -217,3 +219,19 @@ def test_the_privacy_notice_is_in_the_menu_and_says_what_why_how_long_and_who() 
     text = privacy_notice(90).text
     for part in ("What is stored", "Why", "90 days", "Who sees it", "delete my data"):
         assert part in text
+
+
+def test_lead_form_buttons_are_understood_by_its_reader() -> None:
+    from bot.lead_form import read_lead_answer
+
+    checked = 0
+    for name, variants in RESPONSES.items():
+        if not name.startswith("utter_ask_lead_"):
+            continue
+        slot = name.removeprefix("utter_ask_")
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                answer = read_lead_answer(slot, button["payload"], "a@b.ch", "+41791234567")
+                assert answer is not None, (name, button["payload"])
+                checked += 1
+    assert checked >= 9

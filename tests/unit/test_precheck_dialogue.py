@@ -103,3 +103,23 @@ def test_the_model_alone_saying_emergency_does_not_swallow_a_clear_answer() -> N
     result = turn(CONSENT, "no, please don't store anything", intent="emergency")
     assert result.slots[CONSENT] == "declined"
     assert turn("active_infection", "purple monkey", intent="emergency").interrupts
+
+
+def test_a_no_at_the_consent_question_is_an_answer_even_if_it_sounds_like_a_withdrawal() -> None:
+    turn = interpret_turn(
+        asked=CONSENT,
+        text="no, please don't store anything",
+        intent="withdraw_consent",
+        clarifying=None,
+        current={},
+    )
+    assert turn.slots.get(CONSENT) == "declined"
+    # Later in the check, the same intent interrupts so the rules can withdraw.
+    later = interpret_turn(
+        asked="active_infection",
+        text="I withdraw my consent",
+        intent="withdraw_consent",
+        clarifying=None,
+        current={},
+    )
+    assert later.interrupts
