@@ -8,10 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.lead_scoring import Warmth, score_lead, signals_from_events
 from bot.precheck import QUESTIONS, PrecheckResult, evaluate
 from bot.precheck_dialogue import CONSENT
 from bot.precheck_store import save_precheck
-from bot.precheck_summary import summary
+from bot.precheck_summary import HOT_LEAD_OFFER, summary
 from bot.settings import load_settings
 from bot.store.db import with_retries
 
@@ -53,6 +54,10 @@ class ActionPrecheckSummary(Action):
             stored = False
         reply = summary(result, stored)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        score = score_lead(signals_from_events(tracker.events, result.outcome.value))
+        if score.warmth is Warmth.HOT:
+            # Clear and clearly interested: say plainly that a person can take it from here.
+            dispatcher.utter_message(text=HOT_LEAD_OFFER.text, buttons=HOT_LEAD_OFFER.buttons)
         return [
             SlotSet("precheck_outcome", result.outcome.value),
             SlotSet("precheck_reasons", result.reasons),

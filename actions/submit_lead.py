@@ -10,14 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.handoff import open_handoff, parse_business_hours, what_happens_next
 from bot.lead_form import CHANNEL, CONSENT, COUNTRY, EMAIL, LEAD_SLOTS, NAME, PHONE, WINDOW
-from bot.lead_scoring import LeadSignals, score_lead, topics_asked
+from bot.lead_scoring import score_lead, signals_from_events
 from bot.leads import LeadDetails, save_lead
 from bot.precheck import LABELS
 from bot.reply import TOPICS
 from bot.settings import load_settings
 from bot.store.db import with_retries
-
-HUMAN_INTENT = "request_human"
 
 
 def precheck_summary(outcome: str | None, reasons: list[str] | None) -> str | None:
@@ -30,27 +28,6 @@ def precheck_summary(outcome: str | None, reasons: list[str] | None) -> str | No
     if outcome == "review":
         return f"to review with the patient (unsure): {named}"
     return "nothing reported"
-
-
-def signals_of(tracker: Tracker) -> LeadSignals:
-    """What this conversation shows about the patient's interest."""
-    parses = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
-    intents = [(p.get("intent") or {}).get("name") for p in parses]
-    # Only questions answered as FAQs count: form answers also get a (meaningless)
-    # response-selector guess.
-    keys = [
-        (p.get("response_selector") or {})
-        .get("faq", {})
-        .get("response", {})
-        .get("intent_response_key")
-        for p, intent in zip(parses, intents, strict=True)
-        if intent == "faq"
-    ]
-    return LeadSignals(
-        precheck_outcome=tracker.get_slot("precheck_outcome"),
-        asked_topics=topics_asked(keys),
-        asked_for_human=HUMAN_INTENT in intents,
-    )
 
 
 class ActionSubmitLead(Action):
@@ -82,8 +59,8 @@ class ActionSubmitLead(Action):
             contact_window=tracker.get_slot(WINDOW),
             country=tracker.get_slot(COUNTRY),
         )
-        score = score_lead(signals_of(tracker))
         outcome = tracker.get_slot("precheck_outcome")
+        score = score_lead(signals_from_events(tracker.events, outcome))
         summary = precheck_summary(outcome, tracker.get_slot("precheck_reasons"))
         saved = await with_retries(
             lambda: save_lead(settings, tracker.sender_id, details, score, outcome, summary),

@@ -85,3 +85,27 @@ def score_lead(signals: LeadSignals) -> LeadScore:
 def topics_asked(retrieval_keys: Iterable[str | None]) -> frozenset[str]:
     """The FAQ topics among the conversation's retrieval keys."""
     return frozenset(k for k in retrieval_keys if k and k.startswith("faq/"))
+
+
+HUMAN_INTENT = "request_human"
+
+
+def signals_from_events(events: Iterable[dict], precheck_outcome: str | None) -> LeadSignals:
+    """Signals from a conversation's events (as Rasa serialises them)."""
+    parses = [e.get("parse_data") or {} for e in events if e.get("event") == "user"]
+    intents = [(p.get("intent") or {}).get("name") for p in parses]
+    # Only questions answered as FAQs count: form answers also get a (meaningless)
+    # response-selector guess.
+    keys = [
+        (p.get("response_selector") or {})
+        .get("faq", {})
+        .get("response", {})
+        .get("intent_response_key")
+        for p, intent in zip(parses, intents, strict=True)
+        if intent == "faq"
+    ]
+    return LeadSignals(
+        precheck_outcome=precheck_outcome,
+        asked_topics=topics_asked(keys),
+        asked_for_human=HUMAN_INTENT in intents,
+    )

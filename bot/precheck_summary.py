@@ -72,3 +72,11 @@ def summary(result: PrecheckResult, stored: bool | None) -> Reply:
             "try the pre-check again later, or mention your answers to the medical advisor."
         )
     return Reply("\n".join(lines), buttons)
+
+
+HOT_LEAD_OFFER = Reply(
+    "You seem to have a clear picture of what you want to know. Would you like one of the "
+    "clinic's medical advisors to contact you? They can go through your answers, the "
+    "next steps and the cost with you.",
+    [ADVISOR],
+)

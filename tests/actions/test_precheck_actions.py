@@ -119,3 +119,28 @@ async def test_an_unclear_answer_keeps_the_clarifying_marker() -> None:
     )
     events = await ValidatePrecheckForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events == [SlotSet("precheck_clarifying", "cancer_last_5_years:cancer_when")]
+
+
+async def test_a_hot_lead_is_offered_an_advisor_after_the_summary(database_url: str) -> None:
+    from bot.precheck_summary import HOT_LEAD_OFFER
+
+    def faq(key: str) -> dict:
+        event = user_event("question", "faq")
+        event["parse_data"]["response_selector"] = {
+            "faq": {"response": {"intent_response_key": key}}
+        }
+        return event
+
+    dispatcher = CollectingDispatcher()
+    slots = {**answers(), "precheck_consent": "declined"}
+    interested = make_tracker(
+        [faq("faq/cost"), faq("faq/consultation"), user_event("no", "deny")], slots=slots
+    )
+    await ActionPrecheckSummary().run(dispatcher, interested, DOMAIN)
+    assert dispatcher.messages[-1]["text"] == HOT_LEAD_OFFER.text
+
+    quiet = CollectingDispatcher()
+    await ActionPrecheckSummary().run(
+        quiet, make_tracker([user_event("no", "deny")], slots=slots), DOMAIN
+    )
+    assert all(m["text"] != HOT_LEAD_OFFER.text for m in quiet.messages)

@@ -55,3 +55,25 @@ def test_indications_add_to_the_score() -> None:
 
 def test_topics_asked_keeps_faq_keys_only() -> None:
     assert topics_asked(["faq/cost", None, "", "chitchat/x", "faq/cost"]) == frozenset({"faq/cost"})
+
+
+def _user(intent: str, key: str | None = None) -> dict:
+    parse = {"intent": {"name": intent}}
+    if key:
+        parse["response_selector"] = {"faq": {"response": {"intent_response_key": key}}}
+    return {"event": "user", "parse_data": parse}
+
+
+def test_signals_count_only_questions_answered_as_faqs() -> None:
+    from bot.lead_scoring import signals_from_events
+
+    events = [
+        _user("faq", "faq/cost"),
+        # A form answer ("morning") also carries a response-selector guess: not a question.
+        _user("affirm", "faq/consultation"),
+        {"event": "bot", "text": "..."},
+        _user("request_human"),
+    ]
+    signals = signals_from_events(events, "clear")
+    assert signals.asked_topics == frozenset({"faq/cost"})
+    assert signals.asked_for_human and signals.precheck_outcome == "clear"
