@@ -12,22 +12,10 @@ from bot.handoff import open_handoff, parse_business_hours, what_happens_next
 from bot.lead_form import CHANNEL, CONSENT, COUNTRY, EMAIL, LEAD_SLOTS, NAME, PHONE, WINDOW
 from bot.lead_scoring import score_lead, signals_from_events
 from bot.leads import LeadDetails, save_lead
-from bot.precheck import LABELS
+from bot.precheck_summary import advisor_summary
 from bot.reply import TOPICS
 from bot.settings import load_settings
 from bot.store.db import with_retries
-
-
-def precheck_summary(outcome: str | None, reasons: list[str] | None) -> str | None:
-    """One line for the advisor about the pre-check of this conversation."""
-    if not outcome:
-        return None
-    named = ", ".join(LABELS.get(r, r) for r in reasons or [])
-    if outcome == "contraindicated":
-        return f"contraindication reported: {named}"
-    if outcome == "review":
-        return f"to review with the patient (unsure): {named}"
-    return "nothing reported"
 
 
 class ActionSubmitLead(Action):
@@ -61,7 +49,7 @@ class ActionSubmitLead(Action):
         )
         outcome = tracker.get_slot("precheck_outcome")
         score = score_lead(signals_from_events(tracker.events, outcome))
-        summary = precheck_summary(outcome, tracker.get_slot("precheck_reasons"))
+        summary = advisor_summary(outcome, tracker.get_slot("precheck_reasons"))
         saved = await with_retries(
             lambda: save_lead(settings, tracker.sender_id, details, score, outcome, summary),
             "saving a lead",

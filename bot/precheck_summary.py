@@ -80,3 +80,15 @@ HOT_LEAD_OFFER = Reply(
     "next steps and the cost with you.",
     [ADVISOR],
 )
+
+
+def advisor_summary(outcome: str | None, reasons: list[str] | None) -> str | None:
+    """One line about the pre-check for the advisor's notification (None if not done)."""
+    if not outcome:
+        return None
+    named = ", ".join(LABELS.get(r, r) for r in reasons or [])
+    if outcome == "contraindicated":
+        return f"contraindication reported: {named}"
+    if outcome == "review":
+        return f"to review with the patient (unsure): {named}"
+    return "nothing reported"
