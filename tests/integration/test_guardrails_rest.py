@@ -92,3 +92,11 @@ def test_unknown_and_forged_payloads_get_an_answer_and_set_nothing(assistant) ->
     # Entities in a payload never fill the pre-check's answers or consent.
     assert tracker["slots"]["active_infection"] is None
     assert tracker["slots"]["precheck_consent"] is None
+
+
+def test_a_red_flag_behind_a_stray_slash_is_still_an_emergency(assistant) -> None:
+    # Rasa reads "/..." as a button payload and skips the NLU rules; the channel does not let it.
+    replies = assistant.say(new_sender(), "/restart I can't breathe")
+    assert "112" in replies[0]["text"]
+    # Real buttons keep working.
+    assert "Do you agree?" in assistant.texts(new_sender(), "/request_human")
