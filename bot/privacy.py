@@ -37,7 +37,7 @@ def erased(report: ErasureReport) -> Reply:
     """Confirms an erasure."""
     extra = ", including your pre-check answers" if report.removed.get("precheck_results") else ""
     return Reply(
-        f"Done: I've deleted this conversation and everything stored with it{extra}. "
+        f"Done: I've deleted this conversation and all your data stored with it{extra}. "
         "If you write again, we start from scratch.",
         [TOPICS],
     )
@@ -51,7 +51,7 @@ def consent_withdrawn(report: ErasureReport, retention_days: int) -> Reply:
         else "nothing had been stored on the basis of it"
     )
     return Reply(
-        f"Done: your consent is withdrawn and {removed}. Nothing more about your health "
+        f"Done: your consent is withdrawn and {removed}. No more of your health data "
         "will be stored. This conversation itself is kept for the clinic's review for "
         f'{retention_days} days; type "delete my data" if you want it erased now.',
         [DELETE_DATA, TOPICS],
