@@ -16,7 +16,7 @@ from bot.lead_scoring import LeadScore
 from bot.notify import enqueue
 from bot.settings import Settings
 from bot.store.db import session_scope
-from bot.store.models import Consent, Lead, PrecheckResult
+from bot.store.models import Consent, Lead
 
 # Bump when the consent question's wording changes (utter_ask_lead_consent).
 LEAD_CONSENT_VERSION = "lead-consent-v1"
@@ -114,14 +114,3 @@ def _record_consent(session: Any, conversation_id: str) -> None:
                 text_version=LEAD_CONSENT_VERSION,
             )
         )
-
-
-def latest_precheck(database_url: str, conversation_id: str) -> PrecheckResult | None:
-    """The conversation's most recent stored pre-check, if any."""
-    with session_scope(database_url) as session:
-        return session.execute(
-            select(PrecheckResult)
-            .where(PrecheckResult.conversation_id == conversation_id)
-            .order_by(PrecheckResult.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()

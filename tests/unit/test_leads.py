@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 from sqlalchemy import select
 
@@ -12,12 +10,11 @@ from bot.leads import (
     LEAD_CONSENT_PURPOSE,
     LEAD_CONSENT_VERSION,
     LeadDetails,
-    latest_precheck,
     save_lead,
 )
 from bot.settings import Settings, load_settings
 from bot.store.db import session_scope
-from bot.store.models import Consent, Lead, OutboxMessage, PrecheckResult
+from bot.store.models import Consent, Lead, OutboxMessage
 
 SECRET = "a-long-shared-secret-0123456789"
 HOT = score_lead(LeadSignals(precheck_outcome="clear", asked_for_human=True))
@@ -183,37 +180,3 @@ def test_different_conversations_get_different_leads(settings: Settings) -> None
         "https://console.clinic.example/conversations/conv-1",
         "https://console.clinic.example/conversations/conv-2",
     }
-
-
-# --- latest_precheck ----------------------------------------------------------------------
-
-
-def _add_precheck(url: str, conversation_id: str, outcome: str) -> int:
-    with session_scope(url) as session:
-        row = PrecheckResult(
-            conversation_id=conversation_id,
-            answers={"active_infection": "no"},
-            outcome=outcome,
-            reasons=[],
-            consent_text_version="precheck-consent-v1",
-            consented_at=datetime.now(timezone.utc),
-        )
-        session.add(row)
-        session.flush()
-        return row.id
-
-
-def test_latest_precheck_is_the_newest_of_the_conversation(settings: Settings) -> None:
-    url = settings.database_url
-    _add_precheck(url, "conv-1", "review")
-    newest = _add_precheck(url, "conv-1", "clear")
-    _add_precheck(url, "conv-2", "contraindicated")  # another patient's, stored later
-    latest = latest_precheck(url, "conv-1")
-    assert latest is not None
-    assert (latest.id, latest.outcome) == (newest, "clear")
-    assert latest_precheck(url, "conv-2").outcome == "contraindicated"
-
-
-def test_latest_precheck_is_none_without_one(settings: Settings) -> None:
-    _add_precheck(settings.database_url, "conv-2", "clear")
-    assert latest_precheck(settings.database_url, "conv-1") is None
