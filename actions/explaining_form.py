@@ -17,13 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from bot.clinical import is_question
+from bot.form_commands import COMMAND_INTENTS
 from bot.red_flags import detect_red_flag
 
 ATTEMPTS_SLOT = "form_attempts"
-# Commands: never read as an answer, even when the words would fit ("stop" is no name).
-COMMAND_INTENTS = frozenset(
-    {"stop", "restart_precheck", "request_human", "delete_data", "withdraw_consent"}
-)
 # Questions and requests the rules answer before the form resumes, unless the message
 # also reads as an answer (a country may look like a question to the model).
 INTERRUPTING_INTENTS = COMMAND_INTENTS | {

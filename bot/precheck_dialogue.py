@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.clinical import is_question, read_answer, read_clarification
+from bot.form_commands import COMMAND_INTENTS
 from bot.precheck import QUESTIONS, Answer
 from bot.red_flags import detect_red_flag
 
 CONSENT = "precheck_consent"
 CLARIFYING = "precheck_clarifying"
 
-# Intents that always leave the answer unread so the dialogue rules can act.
-INTERRUPTING_INTENTS = frozenset(
-    {"stop", "restart_precheck", "request_human", "delete_data", "withdraw_consent"}
-)
 EMERGENCY_INTENT = "emergency"
 WITHDRAW_INTENT = "withdraw_consent"
 
@@ -63,7 +60,7 @@ def interpret_turn(
     """
     # At the consent question, "no, don't store anything" is an answer, even when the
     # model hears a withdrawal of consent in it.
-    interrupting = INTERRUPTING_INTENTS - ({WITHDRAW_INTENT} if asked == CONSENT else set())
+    interrupting = COMMAND_INTENTS - ({WITHDRAW_INTENT} if asked == CONSENT else set())
     if asked is None or intent in interrupting or detect_red_flag(text):
         return Turn()
     # The model alone guessing "emergency" (no red-flag rule fired) interrupts only when
