@@ -96,18 +96,19 @@ def transcript(tracker: dict[str, Any]) -> list[str]:
 
 def list_handoffs(settings: Settings) -> list[str]:
     """One line per waiting or active handoff, with the lead's name and warmth."""
-    lines = []
-    for handoff in open_handoffs(settings.database_url):
-        with session_scope(settings.database_url) as session:
-            lead = session.execute(
-                select(Lead).where(Lead.conversation_id == handoff.conversation_id)
-            ).scalar_one_or_none()
-        who = f"{lead.name} ({lead.warmth})" if lead else "no lead"
-        lines.append(
-            f"{handoff.conversation_id}  {handoff.status:7}  since {handoff.created_at:%Y-%m-%d %H:%M}"
-            f"  {handoff.channel or '-'}  {who}"
-        )
-    return lines
+    handoffs = open_handoffs(settings.database_url)
+    with session_scope(settings.database_url) as session:
+        leads = {
+            lead.conversation_id: f"{lead.name} ({lead.warmth})"
+            for lead in session.execute(
+                select(Lead).where(Lead.conversation_id.in_([h.conversation_id for h in handoffs]))
+            ).scalars()
+        }
+    return [
+        f"{handoff.conversation_id}  {handoff.status:7}  since {handoff.created_at:%Y-%m-%d %H:%M}"
+        f"  {handoff.channel or '-'}  {leads.get(handoff.conversation_id, 'no lead')}"
+        for handoff in handoffs
+    ]
 
 
 def reply(settings: Settings, conversation_id: str, text: str, advisor: str) -> None:

@@ -60,3 +60,27 @@ def test_errors_are_explained_without_a_traceback(tmp_path, monkeypatch, capsys)
     assert "not waiting for an advisor" in capsys.readouterr().err
     assert main(["handback", "conv-unknown"]) == 1
     assert "not handed off" in capsys.readouterr().err
+
+
+def test_the_queue_names_the_lead_behind_each_handoff(tmp_path, monkeypatch, capsys) -> None:
+    from bot.lead_scoring import LeadSignals, score_lead
+    from bot.leads import LeadDetails, save_lead
+    from bot.settings import load_settings
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    details = LeadDetails("Anna Meier", "anna@example.com", None, "email", "any", "Switzerland")
+    save_lead(
+        load_settings({"DATABASE_URL": url}),
+        "conv-1",
+        details,
+        score_lead(LeadSignals(asked_for_human=True)),
+        None,
+        None,
+    )
+    open_handoff(url, "conv-1", "socketio", "lead")
+    open_handoff(url, "conv-2", "rest", "lead")
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("conv-1") and lines[0].endswith("Anna Meier (warm)")
+    assert lines[1].startswith("conv-2") and lines[1].endswith("no lead")
