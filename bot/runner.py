@@ -27,7 +27,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.retention import purge_expired
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.store.db import engine_for
-from bot.store.migrate import upgrade
 
 VENV_BIN = Path(sys.executable).parent
 # Masks email addresses and phone numbers in both servers' logs.
@@ -140,8 +139,9 @@ class Stack:
             Path(self.settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
                 parents=True, exist_ok=True
             )
-        # Before the servers, so that they never race to create tables.
-        upgrade(self.settings.database_url)
+        # Migrate before the servers start, so that they never race to create tables;
+        # engine_for does it once per process and the retention purge reuses it.
+        engine_for(self.settings.database_url)
         env = self.env()
         for name, cmd in self.commands().items():
             output = None

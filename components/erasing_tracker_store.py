@@ -20,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.erasure import mark_events_erased, pending_event_erasure
-from bot.store.migrate import upgrade
+from bot.store.db import engine_for
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,8 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The erasure records live in the project's tables, in the same database.
-        upgrade(self.engine.url.render_as_string(hide_password=False))
+        # engine_for migrates them once per process (the channels use it too).
+        engine_for(self.engine.url.render_as_string(hide_password=False))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Save the turn; first remove the conversation's events if erasure is due."""
