@@ -9,12 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.disclaimer import DISCLAIMER, disclaimer_due
-
-
-def faq_topic(tracker: Tracker) -> str | None:
-    """The retrieval key (``faq/<topic>``) of the answer just given, if any."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
-    return (selector.get("response") or {}).get("intent_response_key")
+from bot.parse_data import faq_key
 
 
 def bot_texts_this_session(tracker: Tracker) -> list[str]:
@@ -40,6 +35,6 @@ class ActionTreatmentDisclaimer(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        if disclaimer_due(faq_topic(tracker), bot_texts_this_session(tracker)):
+        if disclaimer_due(faq_key(tracker.latest_message), bot_texts_this_session(tracker)):
             dispatcher.utter_message(text=DISCLAIMER.text)
         return []

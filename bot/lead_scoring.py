@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.parse_data import faq_key
+
 
 class Warmth(str, Enum):
     """The advisor's queue order."""
@@ -96,14 +98,7 @@ def signals_from_events(events: Iterable[dict], precheck_outcome: str | None) ->
     intents = [(p.get("intent") or {}).get("name") for p in parses]
     # Only questions answered as FAQs count: form answers also get a (meaningless)
     # response-selector guess.
-    keys = [
-        (p.get("response_selector") or {})
-        .get("faq", {})
-        .get("response", {})
-        .get("intent_response_key")
-        for p, intent in zip(parses, intents, strict=True)
-        if intent == "faq"
-    ]
+    keys = [faq_key(p) for p, intent in zip(parses, intents, strict=True) if intent == "faq"]
     return LeadSignals(
         precheck_outcome=precheck_outcome,
         asked_topics=topics_asked(keys),

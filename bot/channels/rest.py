@@ -17,9 +17,8 @@ from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
 from bot.channels.checks import BadInput, checked_message, checked_metadata, checked_sender
-from bot.channels.limits import OnNewMessage, limit_per_sender
-from bot.channels.paused import answer_emergencies_while_paused
-from bot.channels.payloads import read_stray_payloads_as_text
+from bot.channels.guards import guarded
+from bot.channels.limits import OnNewMessage
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -44,11 +43,7 @@ class ValidatedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(
-            limit_per_sender(
-                read_stray_payloads_as_text(answer_emergencies_while_paused(on_new_message))
-            )
-        )
+        return super().blueprint(guarded(on_new_message))
 
     async def _extract_sender(self, req: Request) -> str:
         return _field(req, "sender", checked_sender)

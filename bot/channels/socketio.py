@@ -13,9 +13,8 @@ from typing import Any
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 
 from bot.channels.checks import BadInput, checked_message, checked_metadata, checked_sender
-from bot.channels.limits import OnNewMessage, limit_per_sender
-from bot.channels.paused import answer_emergencies_while_paused
-from bot.channels.payloads import read_stray_payloads_as_text
+from bot.channels.guards import guarded
+from bot.channels.limits import OnNewMessage
 
 UNREADABLE_TEXT = "Sorry, I couldn't read that message. Please type your question again."
 
@@ -28,11 +27,7 @@ class ValidatedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> SocketBlueprint:
-        webhook = super().blueprint(
-            limit_per_sender(
-                read_stray_payloads_as_text(answer_emergencies_while_paused(on_new_message))
-            )
-        )
+        webhook = super().blueprint(guarded(on_new_message))
         sio = self.sio
         namespace = self.namespace or "/"
         handlers = sio.handlers[namespace]
