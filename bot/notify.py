@@ -1,7 +1,7 @@
 """Advisor notifications through the outbox: a signed JSON webhook and/or an email.
 
 The lead and its outbox rows are committed in one transaction before anything is sent
-(``bot.handoff``); a worker (``python -m bot.notify``, started by ``make run``) then
+(``bot.leads``); a worker (``python -m bot.notify``, started by ``make run``) then
 delivers due rows and retries failures with a doubling pause. A relay that is down
 delays a notification; it never loses the lead.
 

@@ -68,7 +68,8 @@ class Stack:
         self.settings = settings
         self.log_dir = log_dir
         self.with_rasa = with_rasa
-        # Keys not in Settings' own fields (e.g. the notification relays in tests).
+        # More environment for the children, e.g. the notification relays in tests: only
+        # the fields above are passed on from `settings`, not its notify/handoff parts.
         self.extra_env = extra_env or {}
         self._procs: list[tuple[str, subprocess.Popen[bytes]]] = []
 
