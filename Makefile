@@ -55,15 +55,15 @@ migrate: $(STAMP)
 	$(PY) -m bot.store.migrate
 
 run: $(MODEL) migrate
-	$(PY) -m bot.runner run
+	$(PY) -m bot.processes.stack run
 
 shell: $(MODEL)
 	@mkdir -p var
-	$(PY) -m bot.runner shell
+	$(PY) -m bot.processes.stack shell
 
 # Fails on any warning except two that Rasa 3.6 raises wrongly (see the script).
 validate: $(STAMP)
-	$(PY) scripts/validate_data.py
+	$(PY) tools/validate_data.py
 
 test-stories: $(MODEL)
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out var/results/core \
@@ -73,11 +73,11 @@ pytest: $(MODEL)
 	$(PY) -m pytest
 
 eval: $(MODEL)
-	$(PY) -m bot.faq_eval
+	$(PY) -m tools.faq_eval
 
 # Our own harder held-out set: a measurement, not a gate.
 eval-extra: $(MODEL)
-	$(PY) -m bot.faq_eval --cases tests/eval/faq_extra.yml --min-pass 0
+	$(PY) -m tools.faq_eval --cases tests/eval/faq_extra.yml --min-pass 0
 
 redteam: $(MODEL)
 	$(PY) -m tests.redteam.evaluate
@@ -85,7 +85,7 @@ redteam: $(MODEL)
 	-$(PY) -m tests.redteam.evaluate --cases tests/redteam/holdout.yml
 
 purge: $(STAMP)
-	$(PY) -m bot.retention
+	$(PY) -m bot.privacy.retention
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

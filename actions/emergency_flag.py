@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.safety_store import flag_emergency
+from bot.safety.flags import flag_emergency
 from bot.settings import load_settings
 from bot.store.db import with_retries
 

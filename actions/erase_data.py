@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.erasure import erase_conversation
-from bot.privacy import RIGHTS_FAILED, erased
+from bot.privacy.erasure import erase_conversation
+from bot.privacy.notice import RIGHTS_FAILED, erased
 from bot.settings import load_settings
 from bot.store.db import session_scope, with_retries
 

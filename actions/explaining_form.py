@@ -16,9 +16,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
-from bot.clinical import is_question
 from bot.form_commands import COMMAND_INTENTS
-from bot.red_flags import detect_red_flag
+from bot.precheck.reader import is_question
+from bot.safety.red_flags import detect_red_flag
 
 ATTEMPTS_SLOT = "form_attempts"
 # Questions and requests the rules answer before the form resumes, unless the message

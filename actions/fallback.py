@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.fallback import fallback_reply
-from bot.message_checks import find_problem
+from bot.safety.fallback import fallback_reply
+from bot.safety.message_checks import find_problem
 
 FALLBACK_INTENT = "nlu_fallback"
 

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.explaining_form import ExplainingFormValidationAction
-from bot.lead_form import CONSENT, EMAIL, EXPLANATIONS, PHONE, read_lead_answer
+from bot.leads.form import CONSENT, EMAIL, EXPLANATIONS, PHONE, read_lead_answer
 
 
 class ValidateLeadForm(ExplainingFormValidationAction):

@@ -9,12 +9,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from bot.precheck import QUESTIONS
-from bot.precheck_dialogue import CLARIFYING, interpret_turn
+from bot.precheck.dialogue import CLARIFYING, interpret_turn
+from bot.precheck.rules import QUESTIONS
 
 
 class ValidatePrecheckForm(FormValidationAction):
-    """Fills the pre-check slots from one message at a time (see bot.precheck_dialogue)."""
+    """Fills the pre-check slots from one message at a time (see bot.precheck.dialogue)."""
 
     def name(self) -> str:
         return "validate_precheck_form"

@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.precheck import QUESTIONS
-from bot.precheck_dialogue import CLARIFYING
+from bot.precheck.dialogue import CLARIFYING
+from bot.precheck.rules import QUESTIONS
 
 RESULT_SLOTS = ("precheck_outcome", "precheck_reasons", CLARIFYING)
 

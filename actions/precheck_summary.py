@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.lead_scoring import Warmth, score_lead, signals_from_events
-from bot.precheck import QUESTIONS, PrecheckResult, evaluate
-from bot.precheck_dialogue import CONSENT
-from bot.precheck_store import save_precheck
-from bot.precheck_summary import HOT_LEAD_OFFER, summary
+from bot.leads.scoring import Warmth, score_lead, signals_from_events
+from bot.precheck.dialogue import CONSENT
+from bot.precheck.rules import QUESTIONS, PrecheckResult, evaluate
+from bot.precheck.store import save_precheck
+from bot.precheck.summary import HOT_LEAD_OFFER, summary
 from bot.settings import load_settings
 from bot.store.db import with_retries
 

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.privacy import privacy_notice
+from bot.privacy.notice import privacy_notice
 from bot.settings import load_settings
 
 

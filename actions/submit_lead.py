@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.handoff import open_handoff, parse_business_hours, what_happens_next
-from bot.lead_form import CHANNEL, CONSENT, COUNTRY, EMAIL, LEAD_SLOTS, NAME, PHONE, WINDOW
-from bot.lead_scoring import score_lead, signals_from_events
-from bot.leads import LeadDetails, save_lead
-from bot.precheck_summary import advisor_summary
+from bot.handoff.queue import open_handoff, parse_business_hours, what_happens_next
+from bot.leads.form import CHANNEL, CONSENT, COUNTRY, EMAIL, LEAD_SLOTS, NAME, PHONE, WINDOW
+from bot.leads.scoring import score_lead, signals_from_events
+from bot.leads.store import LeadDetails, save_lead
+from bot.precheck.summary import advisor_summary
 from bot.reply import TOPICS
 from bot.settings import load_settings
 from bot.store.db import with_retries

@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.disclaimer import DISCLAIMER, disclaimer_due
 from bot.parse_data import faq_key
+from bot.safety.disclaimer import DISCLAIMER, disclaimer_due
 
 
 def bot_texts_this_session(tracker: Tracker) -> list[str]:

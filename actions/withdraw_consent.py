@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.erasure import withdraw_consent
-from bot.lead_form import LEAD_SLOTS
-from bot.precheck_dialogue import CONSENT
-from bot.privacy import RIGHTS_FAILED, consent_withdrawn
+from bot.leads.form import LEAD_SLOTS
+from bot.precheck.dialogue import CONSENT
+from bot.privacy.erasure import withdraw_consent
+from bot.privacy.notice import RIGHTS_FAILED, consent_withdrawn
 from bot.settings import load_settings
 from bot.store.db import session_scope, with_retries
 

@@ -3,7 +3,7 @@
 Erasing rows behind Rasa's back does not work: the server holds the conversation in
 memory during a turn and, when it saves, writes back every event it does not find in
 the database, history included. So the erasure happens here, in the save of the turn
-in which ``action_erase_data`` recorded it (``bot.erasure``).
+in which ``action_erase_data`` recorded it (``bot.privacy.erasure``).
 
 Configured in endpoints.yml as ``type: components.erasing_tracker_store.ErasingSQLTrackerStore``.
 """
@@ -19,7 +19,7 @@ from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.erasure import mark_events_erased, pending_event_erasure
+from bot.privacy.erasure import mark_events_erased, pending_event_erasure
 from bot.store.db import engine_for
 
 logger = logging.getLogger(__name__)

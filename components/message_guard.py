@@ -29,9 +29,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.advice_requests import AdviceRequest, detect_advice_request
-from bot.message_checks import find_problem, words_of
-from bot.red_flags import detect_red_flag
+from bot.safety.advice_requests import AdviceRequest, detect_advice_request
+from bot.safety.message_checks import find_problem, words_of
+from bot.safety.red_flags import detect_red_flag
 
 EMERGENCY_INTENT = "emergency"
 MEDICAL_ADVICE_INTENT = "medical_advice"

@@ -9,7 +9,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.rate_limit import RATE_LIMITED_TEXT, RateLimiter
+from bot.safety.rate_limit import RATE_LIMITED_TEXT, RateLimiter
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)

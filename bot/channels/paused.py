@@ -16,9 +16,9 @@ import yaml
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.limits import OnNewMessage
-from bot.handoff import current_handoff
-from bot.red_flags import detect_red_flag
-from bot.safety_store import flag_emergency
+from bot.handoff.queue import current_handoff
+from bot.safety.flags import flag_emergency
+from bot.safety.red_flags import detect_red_flag
 from bot.settings import PROJECT_ROOT, load_settings
 
 logger = logging.getLogger(__name__)

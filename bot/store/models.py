@@ -41,7 +41,7 @@ class SafetyFlag(Base):
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
     category = Column(String(64), nullable=False)
-    # "rule" (bot/red_flags.py matched) or "model" (the NLU model alone predicted it).
+    # "rule" (bot/safety/red_flags.py matched) or "model" (the NLU model alone predicted it).
     detected_by = Column(String(16), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
 

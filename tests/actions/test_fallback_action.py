@@ -4,8 +4,8 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionFallback, misunderstood_in_a_row
-from bot.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
-from bot.message_checks import MessageProblem
+from bot.safety.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
+from bot.safety.message_checks import MessageProblem
 from tests.helpers import make_tracker, user_event
 
 

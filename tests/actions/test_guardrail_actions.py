@@ -13,11 +13,11 @@ from actions.erase_data import ActionEraseData
 from actions.privacy_notice import ActionPrivacyNotice
 from actions.treatment_disclaimer import ActionTreatmentDisclaimer
 from actions.withdraw_consent import ActionWithdrawConsent
-from bot.disclaimer import DISCLAIMER
-from bot.erasure import pending_event_erasure
-from bot.precheck import evaluate
-from bot.precheck_store import prechecks_of, save_precheck
-from bot.safety_store import flags_of
+from bot.precheck.rules import evaluate
+from bot.precheck.store import prechecks_of, save_precheck
+from bot.privacy.erasure import pending_event_erasure
+from bot.safety.disclaimer import DISCLAIMER
+from bot.safety.flags import flags_of
 from bot.store.db import session_scope
 from tests.helpers import make_tracker, user_event
 

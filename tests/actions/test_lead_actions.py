@@ -8,8 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.lead_form import ValidateLeadForm
 from actions.submit_lead import ActionSubmitLead
-from bot.lead_form import EXPLANATIONS
-from bot.precheck_summary import advisor_summary
+from bot.leads.form import EXPLANATIONS
+from bot.precheck.summary import advisor_summary
 from bot.store.db import conversation_rows
 from bot.store.models import Consent, Handoff, Lead, OutboxMessage
 from tests.helpers import make_tracker, user_event

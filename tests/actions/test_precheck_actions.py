@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.precheck_form import ValidatePrecheckForm
 from actions.precheck_restart import ActionRestartPrecheck
 from actions.precheck_summary import ActionPrecheckSummary
-from bot.precheck import QUESTIONS
-from bot.precheck_store import prechecks_of
+from bot.precheck.rules import QUESTIONS
+from bot.precheck.store import prechecks_of
 from tests.helpers import make_tracker, user_event
 
 DOMAIN = {
@@ -122,7 +122,7 @@ async def test_an_unclear_answer_keeps_the_clarifying_marker() -> None:
 
 
 async def test_a_hot_lead_is_offered_an_advisor_after_the_summary(database_url: str) -> None:
-    from bot.precheck_summary import HOT_LEAD_OFFER
+    from bot.precheck.summary import HOT_LEAD_OFFER
 
     def faq(key: str) -> dict:
         event = user_event("question", "faq")

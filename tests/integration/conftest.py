@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.runner import Stack, free_port
+from bot.processes.stack import Stack, free_port
 from bot.settings import PROJECT_ROOT, load_settings
 
 

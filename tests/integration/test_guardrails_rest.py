@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from bot.disclaimer import DISCLAIMER
-from bot.safety_store import flags_of
+from bot.safety.disclaimer import DISCLAIMER
+from bot.safety.flags import flags_of
 
 
 def new_sender() -> str:

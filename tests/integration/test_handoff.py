@@ -3,7 +3,7 @@
 A private assistant with its notification relays on loopback: a webhook receiver
 (http.server) and an SMTP server (aiosmtpd). The patient side is a socket.io client
 (the widget's channel, which can receive the advisor's pushed messages); the advisor
-side is ``bot.advisor`` against Rasa's HTTP API.
+side is ``bot.handoff.advisor`` against Rasa's HTTP API.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from bot.advisor import HANDBACK_TEXT, handback, reply
-from bot.notify import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from bot.runner import free_port
+from bot.handoff.advisor import HANDBACK_TEXT, handback, reply
+from bot.notify.worker import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from bot.processes.stack import free_port
 from bot.settings import load_settings
 from bot.store.db import engine_for
 from tests.integration.chat_client import ChatClient

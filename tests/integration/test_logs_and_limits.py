@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from bot.rate_limit import RATE_LIMITED_TEXT
+from bot.safety.rate_limit import RATE_LIMITED_TEXT
 from tests.integration.conftest import running_assistant
 
 EMAIL = "lea.muster@example.ch"

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from dataclasses import replace
 
-from bot.runner import Stack, StackError, free_port
+from bot.processes.stack import Stack, StackError, free_port
 from bot.settings import PROJECT_ROOT, load_settings
 
 
@@ -25,7 +25,7 @@ def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.runner", "run"],
+        [sys.executable, "-m", "bot.processes.stack", "run"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.precheck_store import prechecks_of
+from bot.precheck.store import prechecks_of
 
 START = "can I get this treatment?"
 STORE = "yes, you can store them"

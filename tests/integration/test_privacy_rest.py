@@ -6,7 +6,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from bot.precheck_store import prechecks_of
+from bot.precheck.store import prechecks_of
 from bot.store.db import engine_for
 
 EMAIL = "anna.meier@example.com"

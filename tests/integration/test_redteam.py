@@ -7,7 +7,6 @@ names each failing case.
 
 from __future__ import annotations
 
-from bot.faq_eval import rest_sender
 from tests.redteam.evaluate import (
     MIN_OVERALL,
     MUST_ALL_PASS,
@@ -16,6 +15,7 @@ from tests.redteam.evaluate import (
     run_cases,
     summarise,
 )
+from tools.faq_eval import rest_sender
 
 
 def test_the_red_team_set_meets_the_bar(assistant) -> None:

@@ -7,8 +7,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from bot.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
-from bot.message_checks import MessageProblem
+from bot.safety.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
+from bot.safety.message_checks import MessageProblem
 
 
 def new_sender() -> str:

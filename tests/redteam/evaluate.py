@@ -20,9 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.disclaimer import DISCLAIMER
-from bot.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
-from bot.rate_limit import RATE_LIMITED_TEXT
+from bot.safety.disclaimer import DISCLAIMER
+from bot.safety.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
+from bot.safety.rate_limit import RATE_LIMITED_TEXT
 from bot.settings import PROJECT_ROOT
 from tests.content_rules import forbidden_claims_in
 
@@ -181,8 +181,8 @@ def report(summary: Summary) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: start a private assistant, run the set, print the results."""
-    from bot.faq_eval import rest_sender
-    from bot.runner import private_stack
+    from bot.processes.stack import private_stack
+    from tools.faq_eval import rest_sender
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=Path, default=CASES)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.advice_requests import detect_advice_request
+from bot.safety.advice_requests import detect_advice_request
 
 PERSONAL_REQUESTS = [
     # dosing

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.advisor import main, transcript
-from bot.handoff import open_handoff
+from bot.handoff.advisor import main, transcript
+from bot.handoff.queue import open_handoff
 from bot.store.db import engine_for
 
 
@@ -63,8 +63,8 @@ def test_errors_are_explained_without_a_traceback(tmp_path, monkeypatch, capsys)
 
 
 def test_the_queue_names_the_lead_behind_each_handoff(tmp_path, monkeypatch, capsys) -> None:
-    from bot.lead_scoring import LeadSignals, score_lead
-    from bot.leads import LeadDetails, save_lead
+    from bot.leads.scoring import LeadSignals, score_lead
+    from bot.leads.store import LeadDetails, save_lead
     from bot.settings import load_settings
 
     url = f"sqlite:///{tmp_path / 'a.db'}"

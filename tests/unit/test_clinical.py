@@ -1,10 +1,10 @@
-"""The free-text reader of pre-check answers (bot/clinical.py), over many phrasings."""
+"""The free-text reader of pre-check answers (bot/precheck/reader.py), over many phrasings."""
 
 from datetime import date
 
 import pytest
 
-from bot.clinical import (
+from bot.precheck.reader import (
     CANCER,
     IMMUNODEFICIENCY,
     INFECTION,
@@ -14,7 +14,7 @@ from bot.clinical import (
     nlp,
     read_answer,
 )
-from bot.precheck import Answer
+from bot.precheck.rules import Answer
 
 TODAY = date(2026, 11, 25)
 YES, NO, UNSURE = Answer.YES, Answer.NO, Answer.UNSURE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.contact import normalise_email, normalise_name, normalise_phone
+from bot.leads.contact import normalise_email, normalise_name, normalise_phone
 
 
 @pytest.mark.parametrize(

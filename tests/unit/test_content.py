@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.clinical import read_answer, read_clarification
-from bot.disclaimer import DISCLAIMER
-from bot.privacy import consent_withdrawn, erased, privacy_notice
+from bot.precheck.reader import read_answer, read_clarification
+from bot.privacy.notice import consent_withdrawn, erased, privacy_notice
+from bot.safety.disclaimer import DISCLAIMER
 from tests.content_rules import forbidden_claims_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +188,7 @@ def test_emergency_answer_gives_numbers_and_a_crisis_line() -> None:
 
 
 def test_texts_sent_from_code_make_no_forbidden_claim_either() -> None:
-    from bot.erasure import ErasureReport
+    from bot.privacy.erasure import ErasureReport
 
     report = ErasureReport({"precheck_results": 1})
     texts = [
@@ -222,7 +222,7 @@ def test_the_privacy_notice_is_in_the_menu_and_says_what_why_how_long_and_who() 
 
 
 def test_lead_form_buttons_are_understood_by_its_reader() -> None:
-    from bot.lead_form import read_lead_answer
+    from bot.leads.form import read_lead_answer
 
     checked = 0
     for name, variants in RESPONSES.items():

@@ -13,7 +13,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.erasure import erase_conversation, pending_event_erasure
+from bot.privacy.erasure import erase_conversation, pending_event_erasure
 from bot.store.db import session_scope
 from components.erasing_tracker_store import ErasingSQLTrackerStore
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.erasure import (
+from bot.privacy.erasure import (
     CONSENTED_TABLES,
     PERSONAL_TABLES,
     erase_conversation,

@@ -1,13 +1,13 @@
 """The fallback reply matches what went wrong."""
 
-from bot.fallback import (
+from bot.safety.fallback import (
     NOT_UNDERSTOOD,
     OFFER_HUMAN_AFTER,
     PROBLEM_REPLIES,
     STILL_NOT_UNDERSTOOD,
     fallback_reply,
 )
-from bot.message_checks import MessageProblem
+from bot.safety.message_checks import MessageProblem
 
 
 def test_every_input_problem_has_its_own_reply() -> None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bot.faq_eval import Case, evaluate, judge, load_cases, report
+from tools.faq_eval import Case, evaluate, judge, load_cases, report
 
 CASE = Case(
     id="c", question="q", expect=[["autoimmune", "immune system"], ["joint"]], forbid=["cure"]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.handoff import (
+from bot.handoff.queue import (
     close_handoff,
     current_handoff,
     open_handoff,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lead_form import (
+from bot.leads.form import (
     CHANNEL,
     CONSENT,
     CONTACT,

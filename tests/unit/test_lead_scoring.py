@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.lead_scoring import LeadSignals, Warmth, score_lead, topics_asked
+from bot.leads.scoring import LeadSignals, Warmth, score_lead, topics_asked
 
 
 def test_a_clear_pre_check_and_a_wish_to_talk_is_hot() -> None:
@@ -65,7 +65,7 @@ def _user(intent: str, key: str | None = None) -> dict:
 
 
 def test_signals_count_only_questions_answered_as_faqs() -> None:
-    from bot.lead_scoring import signals_from_events
+    from bot.leads.scoring import signals_from_events
 
     events = [
         _user("faq", "faq/cost"),

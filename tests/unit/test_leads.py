@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.lead_scoring import LeadSignals, score_lead
-from bot.leads import (
+from bot.leads.scoring import LeadSignals, score_lead
+from bot.leads.store import (
     LEAD_CONSENT_PURPOSE,
     LEAD_CONSENT_VERSION,
     LeadDetails,

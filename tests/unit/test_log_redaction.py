@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-import bot.log_redaction
-from bot.log_redaction import EMAIL_MASK, PHONE_MASK, RedactingFilter, install, redact
+import bot.privacy.log_redaction
+from bot.privacy.log_redaction import EMAIL_MASK, PHONE_MASK, RedactingFilter, install, redact
 
 PHONE_NUMBERS = [
     "+41 79 123 45 67",
@@ -79,7 +79,7 @@ def test_sentence_punctuation_after_a_number_is_kept() -> None:
 def fresh_install(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Lets a test call ``install``; restores the record factory afterwards."""
     original = logging.getLogRecordFactory()
-    monkeypatch.setattr(bot.log_redaction, "_installed", False)
+    monkeypatch.setattr(bot.privacy.log_redaction, "_installed", False)
     try:
         yield
     finally:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.message_checks import MAX_QUESTION_CHARS, MessageProblem, find_problem
+from bot.safety.message_checks import MAX_QUESTION_CHARS, MessageProblem, find_problem
 
 
 @pytest.mark.parametrize(

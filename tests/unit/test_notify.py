@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bot.notify import (
+from bot.notify.worker import (
     MAX_RETRY_SECONDS,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -39,7 +39,7 @@ RETRY = 5
 
 
 def lead_payload(conversation_id: str = "conv-1") -> dict[str, Any]:
-    """Shaped like ``bot.leads.save_lead`` builds it."""
+    """Shaped like ``bot.leads.store.save_lead`` builds it."""
     return {
         "event": "lead.created",
         "conversation_id": conversation_id,
@@ -260,7 +260,7 @@ def test_enqueue_adds_one_row_per_configured_transport(url, settings, kinds) -> 
 def test_enqueue_without_transports_adds_nothing_and_warns(url, caplog) -> None:
     # An SMTP host without a recipient is not a transport either.
     settings = NotifySettings(smtp_host="127.0.0.1")
-    with caplog.at_level(logging.WARNING, logger="bot.notify"):
+    with caplog.at_level(logging.WARNING, logger="bot.notify.worker"):
         assert queue(url, settings) == 0
     assert rows(url) == []
     assert any(

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from bot.erasure import erase_conversation
-from bot.lead_scoring import LeadSignals, score_lead
-from bot.leads import LeadDetails, save_lead
+from bot.leads.scoring import LeadSignals, score_lead
+from bot.leads.store import LeadDetails, save_lead
+from bot.privacy.erasure import erase_conversation
 from bot.settings import load_settings
 from bot.store.db import session_scope
 from bot.store.migrate import upgrade

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from bot.precheck import LABELS, QUESTIONS, Answer, Outcome, evaluate
+from bot.precheck.rules import LABELS, QUESTIONS, Answer, Outcome, evaluate
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from bot.precheck_dialogue import CLARIFYING, CONSENT, interpret_turn
+from bot.precheck.dialogue import CLARIFYING, CONSENT, interpret_turn
 
 TODAY = date(2026, 11, 25)
 NONE_YET = {

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.precheck import QUESTIONS, evaluate
-from bot.precheck_summary import summary
+from bot.precheck.rules import QUESTIONS, evaluate
+from bot.precheck.summary import summary
 
 FORBIDDEN = [
     "you are eligible",

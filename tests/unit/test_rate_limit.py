@@ -2,8 +2,8 @@
 
 import pytest
 
-import bot.rate_limit
-from bot.rate_limit import RateLimiter
+import bot.safety.rate_limit
+from bot.safety.rate_limit import RateLimiter
 
 
 class FakeClock:
@@ -85,7 +85,7 @@ def test_retry_after_says_when_the_next_message_fits(clock: FakeClock) -> None:
 
 
 def test_tracked_senders_stay_bounded(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.rate_limit, "_MAX_SENDERS", 3)
+    monkeypatch.setattr(bot.safety.rate_limit, "_MAX_SENDERS", 3)
     limiter = RateLimiter(burst=1, per_minute=1, clock=clock)
     for n in range(10):
         limiter.allow(f"sender-{n}")
@@ -96,7 +96,7 @@ def test_tracked_senders_stay_bounded(clock: FakeClock, monkeypatch: pytest.Monk
 def test_least_recently_active_sender_is_forgotten(
     clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.rate_limit, "_MAX_SENDERS", 2)
+    monkeypatch.setattr(bot.safety.rate_limit, "_MAX_SENDERS", 2)
     limiter = RateLimiter(burst=1, per_minute=1, clock=clock)
     assert limiter.allow("anna") is True
     assert limiter.allow("ben") is True

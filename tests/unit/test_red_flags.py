@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.red_flags import detect_red_flag
+from bot.safety.red_flags import detect_red_flag
 
 EMERGENCIES = [
     ("I have crushing chest pain and I can't breathe", "chest_pain"),

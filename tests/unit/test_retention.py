@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select
 
-from bot.retention import main, purge_expired
+from bot.privacy.retention import main, purge_expired
 from bot.store.db import engine_for, session_scope
 from bot.store.models import PrecheckResult, SafetyFlag
 from bot.store.rasa_events import events, rasa_metadata

@@ -7,8 +7,8 @@ action, which picks one from what went wrong.
 
 from __future__ import annotations
 
-from bot.message_checks import MessageProblem
 from bot.reply import ADVISOR, TOPICS, Reply
+from bot.safety.message_checks import MessageProblem
 
 # After this many misunderstandings in a row, a person is likely the better help.
 OFFER_HUMAN_AFTER = 2

@@ -21,7 +21,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from bot.precheck import Answer
+from bot.precheck.rules import Answer
 
 INFECTION = "active_infection"
 CANCER = "cancer_last_5_years"

@@ -6,7 +6,7 @@ decide, and what the patient can do next.
 
 from __future__ import annotations
 
-from bot.precheck import LABELS, Outcome, PrecheckResult
+from bot.precheck.rules import LABELS, Outcome, PrecheckResult
 from bot.reply import ADVISOR, Reply
 
 MORE_QUESTIONS = {"title": "Ask another question", "payload": "/help"}

@@ -1,8 +1,8 @@
 """Handing a conversation to a human advisor: hours, what the patient hears, the queue.
 
-The Rasa side is thin: ``action_submit_lead`` stores the lead (``bot.leads``), opens a
+The Rasa side is thin: ``action_submit_lead`` stores the lead (``bot.leads.store``), opens a
 handoff here and pauses the conversation (ConversationPaused); the advisor CLI
-(``bot.advisor``) replies through Rasa's HTTP API and hands back (ConversationResumed).
+(``bot.handoff.advisor``) replies through Rasa's HTTP API and hands back (ConversationResumed).
 While paused, Rasa records the user's messages without answering them.
 """
 

@@ -3,7 +3,7 @@
 A conversation expires ``RETENTION_DAYS`` after its last event; its events (Rasa's
 ``events`` table) go together with its pre-check results and safety flags. Records
 of our own tables are also deleted when they themselves are older than the period.
-`make run` purges at start and once a day; ``python -m bot.retention`` (make purge)
+`make run` purges at start and once a day; ``python -m bot.privacy.retention`` (make purge)
 does it by hand.
 """
 
@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import Engine
 
-from bot.erasure import PERSONAL_TABLES
+from bot.privacy.erasure import PERSONAL_TABLES
 from bot.settings import load_settings
 from bot.store.db import engine_for
 from bot.store.rasa_events import events
@@ -73,7 +73,7 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bot.retention``: purge now and print what was removed."""
+    """``python -m bot.privacy.retention``: purge now and print what was removed."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.parse_args(argv)
     settings = load_settings()

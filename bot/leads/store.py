@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.lead_scoring import LeadScore
-from bot.notify import enqueue
+from bot.leads.scoring import LeadScore
+from bot.notify.worker import enqueue
 from bot.settings import Settings
 from bot.store.db import session_scope
 from bot.store.models import Consent, Lead

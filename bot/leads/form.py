@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from bot.clinical import is_question, read_answer
-from bot.contact import normalise_email, normalise_name, normalise_phone
-from bot.precheck import Answer
+from bot.leads.contact import normalise_email, normalise_name, normalise_phone
+from bot.precheck.reader import is_question, read_answer
+from bot.precheck.rules import Answer
 
 CONSENT = "lead_consent"
 NAME = "lead_name"

@@ -1,9 +1,9 @@
 """The advisor's command line until the staff console exists.
 
-    python -m bot.advisor list                         waiting and active handoffs
-    python -m bot.advisor show <conversation>           the transcript
-    python -m bot.advisor reply <conversation> <text>   message the patient in their chat
-    python -m bot.advisor handback <conversation> [--note TEXT]
+    python -m bot.handoff.advisor list                         waiting and active handoffs
+    python -m bot.handoff.advisor show <conversation>           the transcript
+    python -m bot.handoff.advisor reply <conversation> <text>   message the patient in their chat
+    python -m bot.handoff.advisor handback <conversation> [--note TEXT]
 
 Replies and the hand-back go through Rasa's HTTP API (RASA_API_TOKEN), which appends
 the events and delivers the advisor's message on the patient's channel.
@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.handoff import close_handoff, current_handoff, open_handoffs, take_handoff
+from bot.handoff.queue import close_handoff, current_handoff, open_handoffs, take_handoff
 from bot.settings import Settings, load_settings
 from bot.store.db import session_scope
 from bot.store.models import Lead

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.clinical import is_question, read_answer, read_clarification
 from bot.form_commands import COMMAND_INTENTS
-from bot.precheck import QUESTIONS, Answer
-from bot.red_flags import detect_red_flag
+from bot.precheck.reader import is_question, read_answer, read_clarification
+from bot.precheck.rules import QUESTIONS, Answer
+from bot.safety.red_flags import detect_red_flag
 
 CONSENT = "precheck_consent"
 CLARIFYING = "precheck_clarifying"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from bot.precheck import QUESTIONS, PrecheckResult
+from bot.precheck.rules import QUESTIONS, PrecheckResult
 from bot.store.db import conversation_rows, session_scope
 from bot.store.models import PrecheckResult as PrecheckRow
 

@@ -6,7 +6,7 @@ domain (a response there could not know the setting).
 
 from __future__ import annotations
 
-from bot.erasure import ErasureReport
+from bot.privacy.erasure import ErasureReport
 from bot.reply import TOPICS, Reply
 
 DELETE_DATA = {"title": "Delete my data", "payload": "/delete_data"}

@@ -1,7 +1,7 @@
 """Advisor notifications through the outbox: a signed JSON webhook and/or an email.
 
 The lead and its outbox rows are committed in one transaction before anything is sent
-(``bot.leads``); a worker (``python -m bot.notify``, started by ``make run``) then
+(``bot.leads.store``); a worker (``python -m bot.notify.worker``, started by ``make run``) then
 delivers due rows and retries failures with a doubling pause. A relay that is down
 delays a notification; it never loses the lead.
 
@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.log_redaction import install as install_log_redaction
+from bot.privacy.log_redaction import install as install_log_redaction
 from bot.settings import NotifySettings, load_settings
 from bot.store.db import session_scope
 from bot.store.models import OutboxMessage
@@ -194,7 +194,7 @@ def deliver_due(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bot.notify [--once]``: deliver due notifications, every few seconds."""
+    """``python -m bot.notify.worker [--once]``: deliver due notifications, every few seconds."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--once", action="store_true", help="one pass, then exit")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between passes")

@@ -24,14 +24,14 @@ from types import TracebackType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.retention import purge_expired
+from bot.privacy.retention import purge_expired
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.store.db import engine_for
 
 VENV_BIN = Path(sys.executable).parent
 # Masks email addresses and phone numbers in both servers' logs.
 LOGGING_CONFIG = PROJECT_ROOT / "logging.yml"
-# Expired conversations are deleted at start and then once a day (bot/retention.py).
+# Expired conversations are deleted at start and then once a day (bot/privacy/retention.py).
 PURGE_INTERVAL_SECONDS = 24 * 3600
 
 
@@ -128,8 +128,8 @@ class Stack:
         actions += ["--logging-config-file", str(LOGGING_CONFIG)]
         if not self.with_rasa:
             return {"actions": actions}
-        # The outbox worker delivers advisor notifications (bot/notify.py).
-        notify = [sys.executable, "-m", "bot.notify"]
+        # The outbox worker delivers advisor notifications (bot/notify/worker.py).
+        notify = [sys.executable, "-m", "bot.notify.worker"]
         return {"actions": actions, "rasa": server, "notify": notify}
 
     def start(self, timeout: float = 240.0) -> None:
@@ -261,7 +261,7 @@ def _run_foreground(settings: Settings) -> int:
         '{"sender": "me", "message": "hello"}\n'
         f"  socket.io: {url}/socket.io\n"
         "  terminal:  make shell (in another terminal)\n"
-        "  advisors:  .venv/bin/python -m bot.advisor list|show|reply|handback (needs RASA_API_TOKEN)\n"
+        "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|reply|handback (needs RASA_API_TOKEN)\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
@@ -332,7 +332,7 @@ def _run_shell(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m bot.runner run|shell``."""
+    """Command line: ``python -m bot.processes.stack run|shell``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=["run", "shell"])
     args = parser.parse_args(argv)

@@ -1,0 +1,1 @@
+"""Leads: reading the lead form's answers, contact validation, warmth scoring, storing a consented lead."""

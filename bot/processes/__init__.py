@@ -1,0 +1,1 @@
+"""The assistant's processes: starting, supervising and stopping the servers (make run, make shell)."""

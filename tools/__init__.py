@@ -1,0 +1,1 @@
+"""Development tools (evaluators, data validation, content listing), outside the runtime package."""
