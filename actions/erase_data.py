@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.utter import utter
 from bot.privacy.erasure import erase_conversation
 from bot.privacy.notice import RIGHTS_FAILED, erased
 from bot.settings import load_settings
@@ -34,8 +35,7 @@ class ActionEraseData(Action):
 
         report = await with_retries(erase, "erasing a conversation")
         if report is None:
-            dispatcher.utter_message(text=RIGHTS_FAILED.text, buttons=RIGHTS_FAILED.buttons)
+            utter(dispatcher, RIGHTS_FAILED)
             return []
-        reply = erased(report)
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        utter(dispatcher, erased(report))
         return [AllSlotsReset()]

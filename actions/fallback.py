@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.safety.fallback import fallback_reply
+from actions.utter import utter
+from bot.safety.fallback import fallback_response
 from bot.safety.message_checks import find_problem
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -42,7 +43,6 @@ class ActionFallback(Action):
         text = tracker.latest_message.get("text")
         # A core fallback (unexpected dialogue turn) still counts as one misunderstanding.
         in_a_row = max(1, misunderstood_in_a_row(tracker))
-        reply = fallback_reply(find_problem(text), in_a_row)
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        utter(dispatcher, fallback_response(find_problem(text), in_a_row))
         # Forget the misunderstood turn so it does not steer the next prediction.
         return [UserUtteranceReverted()]

@@ -5,22 +5,150 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from actions.explaining_form import ExplainingFormValidationAction
-from bot.leads.form import CONSENT, EMAIL, EXPLANATIONS, PHONE, read_lead_answer
+from actions.free_text_form import FreeTextFormValidationAction, latest_intent
+from actions.utter import utter
+from bot.form_commands import COMMAND_INTENTS
+from bot.leads.form import (
+    CHANNEL,
+    CONSENT,
+    CONTACT,
+    COUNTRY,
+    EMAIL,
+    EXPLAIN_AFTER,
+    EXPLANATIONS,
+    NAME,
+    PHONE,
+    WINDOW,
+    read_lead_answer,
+)
+from bot.precheck.reader import is_question
+from bot.safety.red_flags import detect_red_flag
+
+ATTEMPTS_SLOT = "form_attempts"
+# Questions and requests the rules answer before the form resumes, unless the message
+# also reads as an answer (a country may look like a question to the model).
+INTERRUPTING_INTENTS = COMMAND_INTENTS | {
+    "emergency",
+    "medical_advice",
+    "faq",
+    "bot_challenge",
+    "privacy",
+    "help",
+}
+# At the consent question, "no, don't store anything" is an answer, even when the model
+# hears a withdrawal or an erasure request in it.
+ANSWERS_BEFORE_COMMANDS = {CONSENT: frozenset({"withdraw_consent", "delete_data"})}
+
+Slots = dict[str, Any]
 
 
-class ValidateLeadForm(ExplainingFormValidationAction):
-    """Consent first; without it the form ends before anything personal is asked."""
+class ValidateLeadForm(FreeTextFormValidationAction):
+    """Consent first; without it the form ends before anything personal is asked.
 
-    explanations = EXPLANATIONS
-    answers_before_commands = {CONSENT: frozenset({"withdraw_consent", "delete_data"})}
+    The second unusable answer to a question gets an explanation of what is needed
+    (the pattern of RasaHQ's financial-demo) instead of the same question again.
+    """
 
     def name(self) -> str:
         return "validate_lead_form"
 
-    def read(self, asked: str, text: str, tracker: Tracker) -> dict[str, Any] | None:
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        # A declined consent ends the form: nothing personal is asked.
+        if tracker.get_slot(CONSENT) == "declined":
+            return [CONSENT]
+        return domain_slots
+
+    def interrupts(self, asked: str, text: str, tracker: Tracker) -> bool:
+        intent = latest_intent(tracker)
+        if intent in COMMAND_INTENTS - ANSWERS_BEFORE_COMMANDS.get(asked, frozenset()):
+            return True
+        if detect_red_flag(text):
+            return True
+        if self._read(asked, text, tracker) is not None:
+            return False
+        return is_question(text) or intent in INTERRUPTING_INTENTS
+
+    def _read(self, asked: str, text: str, tracker: Tracker) -> Slots | None:
         return read_lead_answer(asked, text, tracker.get_slot(EMAIL), tracker.get_slot(PHONE))
 
-    def finished(self, slots: dict[str, Any]) -> bool:
-        return slots.get(CONSENT) == "declined"
+    def _validated(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Slots:
+        values = self._read(slot, str(value or ""), tracker)
+        if values is not None:
+            return {**values, ATTEMPTS_SLOT: None}
+        attempts = dict(tracker.get_slot(ATTEMPTS_SLOT) or {})
+        attempts[slot] = attempts.get(slot, 0) + 1
+        if attempts[slot] >= EXPLAIN_AFTER:
+            utter(dispatcher, EXPLANATIONS[slot])
+        # The slot stays empty, so the form asks the same question again.
+        return {slot: None, ATTEMPTS_SLOT: attempts}
+
+    async def extract_lead_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(CONSENT, tracker)
+
+    async def validate_lead_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(CONSENT, value, dispatcher, tracker)
+
+    async def extract_lead_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(NAME, tracker)
+
+    async def validate_lead_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(NAME, value, dispatcher, tracker)
+
+    async def extract_lead_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(CONTACT, tracker)
+
+    async def validate_lead_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(CONTACT, value, dispatcher, tracker)
+
+    async def extract_lead_channel(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(CHANNEL, tracker)
+
+    async def validate_lead_channel(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(CHANNEL, value, dispatcher, tracker)
+
+    async def extract_lead_contact_window(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(WINDOW, tracker)
+
+    async def validate_lead_contact_window(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(WINDOW, value, dispatcher, tracker)
+
+    async def extract_lead_country(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(COUNTRY, tracker)
+
+    async def validate_lead_country(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(COUNTRY, value, dispatcher, tracker)

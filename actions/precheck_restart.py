@@ -8,9 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.utter import utter
 from bot.precheck.dialogue import CLARIFYING
 from bot.precheck.rules import QUESTIONS
 
+RESTARTED = "utter_precheck_restarted"
 RESULT_SLOTS = ("precheck_outcome", "precheck_reasons", CLARIFYING)
 
 
@@ -26,7 +28,7 @@ class ActionRestartPrecheck(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        dispatcher.utter_message(text="Let's start the pre-check again from the first question.")
+        utter(dispatcher, RESTARTED)
         return [SlotSet(slot, None) for slot in (*QUESTIONS, *RESULT_SLOTS)] + [
             SlotSet("requested_slot", None)
         ]

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.utter import utter
 from bot.leads.scoring import Warmth, score_lead, signals_from_events
 from bot.precheck.dialogue import CONSENT
 from bot.precheck.rules import QUESTIONS, PrecheckResult, evaluate
@@ -15,6 +16,8 @@ from bot.precheck.store import save_precheck
 from bot.precheck.summary import HOT_LEAD_OFFER, summary
 from bot.settings import load_settings
 from bot.store.db import with_retries
+
+INCOMPLETE = "utter_precheck_incomplete"
 
 
 async def _save(tracker: Tracker, answers: dict[str, str], result: PrecheckResult) -> bool:
@@ -43,21 +46,17 @@ class ActionPrecheckSummary(Action):
             result = evaluate(answers)
         except ValueError:
             # An incomplete form must never read as "clear".
-            dispatcher.utter_message(
-                text="Sorry, some answers are missing, so I can't summarise the pre-check. "
-                'You can start it again with "restart the check".'
-            )
+            utter(dispatcher, INCOMPLETE)
             return []
         if tracker.get_slot(CONSENT) == "given":
             stored: bool | None = await _save(tracker, answers, result) or None
         else:
             stored = False
-        reply = summary(result, stored)
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        utter(dispatcher, summary(result, stored))
         score = score_lead(signals_from_events(tracker.events, result.outcome.value))
         if score.warmth is Warmth.HOT:
             # Clear and clearly interested: say plainly that a person can take it from here.
-            dispatcher.utter_message(text=HOT_LEAD_OFFER.text, buttons=HOT_LEAD_OFFER.buttons)
+            utter(dispatcher, HOT_LEAD_OFFER)
         return [
             SlotSet("precheck_outcome", result.outcome.value),
             SlotSet("precheck_reasons", result.reasons),

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.utter import utter
 from bot.privacy.notice import privacy_notice
 from bot.settings import load_settings
 
@@ -24,6 +25,5 @@ class ActionPrivacyNotice(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        reply = privacy_notice(load_settings().retention_days)
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        utter(dispatcher, privacy_notice(load_settings().retention_days))
         return []

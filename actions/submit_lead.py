@@ -8,12 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.handoff.queue import open_handoff, parse_business_hours, what_happens_next
+from actions.utter import utter
+from bot.content import Utterance
+from bot.handoff.hours import parse_business_hours, what_happens_next
+from bot.handoff.queue import open_handoff
 from bot.leads.form import CHANNEL, CONSENT, COUNTRY, EMAIL, LEAD_SLOTS, NAME, PHONE, WINDOW
 from bot.leads.scoring import score_lead, signals_from_events
 from bot.leads.store import LeadDetails, save_lead
 from bot.precheck.summary import advisor_summary
-from bot.reply import TOPICS
 from bot.settings import load_settings
 from bot.store.db import with_retries
 
@@ -31,13 +33,10 @@ class ActionSubmitLead(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         settings = load_settings()
+        contact = {"clinic_contact": settings.handoff.clinic_contact}
         clear_form = [SlotSet(slot, None) for slot in LEAD_SLOTS]
         if tracker.get_slot(CONSENT) != "given":
-            dispatcher.utter_message(
-                text="All right, nothing has been stored. You can reach the clinic's medical "
-                f"advisors directly through {settings.handoff.clinic_contact}.",
-                buttons=[TOPICS],
-            )
+            utter(dispatcher, Utterance("utter_lead_not_stored", contact))
             return clear_form
         details = LeadDetails(
             name=tracker.get_slot(NAME),
@@ -55,11 +54,7 @@ class ActionSubmitLead(Action):
             "saving a lead",
         )
         if saved is None:
-            dispatcher.utter_message(
-                text="Sorry, a technical problem stopped me from passing on your details. "
-                "Please try again in a few minutes, or contact the clinic directly through "
-                f"{settings.handoff.clinic_contact}."
-            )
+            utter(dispatcher, Utterance("utter_lead_save_failed", contact))
             return []
         channel = tracker.get_latest_input_channel()
         opened = await with_retries(
@@ -67,10 +62,9 @@ class ActionSubmitLead(Action):
             "opening a handoff",
         )
         hours = parse_business_hours(settings.handoff.business_hours, settings.handoff.timezone)
-        dispatcher.utter_message(
-            text=what_happens_next(
-                hours, settings.handoff.business_hours, details.preferred_channel
-            )
+        utter(
+            dispatcher,
+            what_happens_next(hours, settings.handoff.business_hours, details.preferred_channel),
         )
         # Without a queued handoff nobody would answer a paused conversation.
         return [ConversationPaused()] if opened is not None else []

@@ -5,22 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.utter import utter
 from bot.parse_data import faq_key
-from bot.safety.disclaimer import DISCLAIMER, disclaimer_due
-
-
-def bot_texts_this_session(tracker: Tracker) -> list[str]:
-    """What the assistant said since the current session started."""
-    texts = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            break
-        if event.get("event") == "bot" and event.get("text"):
-            texts.append(event["text"])
-    return texts
+from bot.safety.disclaimer import DISCLAIMER, SHOWN_SLOT, disclaimer_due
 
 
 class ActionTreatmentDisclaimer(Action):
@@ -35,6 +25,7 @@ class ActionTreatmentDisclaimer(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        if disclaimer_due(faq_key(tracker.latest_message), bot_texts_this_session(tracker)):
-            dispatcher.utter_message(text=DISCLAIMER.text)
-        return []
+        if not disclaimer_due(faq_key(tracker.latest_message), bool(tracker.get_slot(SHOWN_SLOT))):
+            return []
+        utter(dispatcher, DISCLAIMER)
+        return [SlotSet(SHOWN_SLOT, True)]

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.utter import utter
 from bot.leads.form import LEAD_SLOTS
 from bot.precheck.dialogue import CONSENT
 from bot.privacy.erasure import withdraw_consent
@@ -36,10 +37,9 @@ class ActionWithdrawConsent(Action):
 
         report = await with_retries(withdraw, "withdrawing consent")
         if report is None:
-            dispatcher.utter_message(text=RIGHTS_FAILED.text, buttons=RIGHTS_FAILED.buttons)
+            utter(dispatcher, RIGHTS_FAILED)
             return []
-        reply = consent_withdrawn(report, settings.retention_days)
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        utter(dispatcher, consent_withdrawn(report, settings.retention_days))
         # A later pre-check or advisor request asks for consent again instead of
         # storing on the old yes; the contact details go with it.
         cleared = (CONSENT, *LEAD_SLOTS)

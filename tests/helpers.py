@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from rasa_sdk import Tracker
+
+from bot.content import responses, text
+from bot.settings import PROJECT_ROOT
 
 
 def user_event(text: str, intent: str, confidence: float = 0.9) -> dict[str, Any]:
@@ -38,3 +42,43 @@ def make_tracker(
         active_loop={},
         latest_action_name="action_listen",
     )
+
+
+# Keys that rasa_sdk's CollectingDispatcher puts in every message; the rest are the
+# response's variables.
+_DISPATCHER_KEYS = {
+    "text",
+    "buttons",
+    "elements",
+    "custom",
+    "template",
+    "response",
+    "image",
+    "attachment",
+}
+
+
+def rendered(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dispatcher messages as the user sees them: responses filled in, with their buttons."""
+    shown = []
+    for message in messages:
+        name = message.get("response")
+        if not name:
+            shown.append(message)
+            continue
+        variables = {k: v for k, v in message.items() if k not in _DISPATCHER_KEYS}
+        variant = next(v for v in responses()[name] if not v.get("condition"))
+        shown.append(
+            {
+                **message,
+                "text": text(name, **variables),
+                "buttons": variant.get("buttons", []),
+            }
+        )
+    return shown
+
+
+def project_domain() -> dict[str, Any]:
+    """The domain as the action server receives it: forms and slots from domain.yml."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {"forms": domain["forms"], "slots": domain["slots"], "responses": responses()}

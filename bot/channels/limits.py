@@ -9,7 +9,8 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.safety.rate_limit import RATE_LIMITED_TEXT, RateLimiter
+from bot.content import text
+from bot.safety.rate_limit import RATE_LIMITED, RateLimiter
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def limit_per_sender(
             return await on_new_message(message)
         # The message is not processed; the sender is told to send it again.
         logger.info("rate limit: a message was turned away (%s)", message.input_channel)
-        await message.output_channel.send_text_message(message.sender_id, RATE_LIMITED_TEXT)
+        await message.output_channel.send_text_message(message.sender_id, text(RATE_LIMITED))
         return None
 
     return handle

@@ -15,8 +15,9 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from bot.channels.checks import BadInput, checked_message, checked_metadata, checked_sender
 from bot.channels.guards import guarded
 from bot.channels.limits import OnNewMessage
+from bot.content import text
 
-UNREADABLE_TEXT = "Sorry, I couldn't read that message. Please type your question again."
+UNREADABLE = "utter_unreadable_message"
 
 
 class ValidatedSocketIOInput(SocketIOInput):
@@ -39,7 +40,7 @@ class ValidatedSocketIOInput(SocketIOInput):
                 self._check_message(data)
             except BadInput:
                 await sio.emit(
-                    self.bot_message_evt, {"text": UNREADABLE_TEXT}, room=sid, namespace=namespace
+                    self.bot_message_evt, {"text": text(UNREADABLE)}, room=sid, namespace=namespace
                 )
                 return
             await original_message(sid, data)

@@ -22,15 +22,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.content import text
 from bot.handoff.queue import close_handoff, current_handoff, open_handoffs, take_handoff
 from bot.settings import Settings, load_settings
 from bot.store.db import session_scope
 from bot.store.models import Lead
 
-HANDBACK_TEXT = (
-    "The advisor has handed you back to the automated assistant. You can ask me "
-    "questions again, or ask for an advisor at any time."
-)
+HANDED_BACK = "utter_handed_back"
 
 
 class AdvisorError(RuntimeError):
@@ -133,7 +131,7 @@ def handback(settings: Settings, conversation_id: str, note: str) -> None:
         conversation_id,
         [
             {"event": "resume"},
-            {"event": "bot", "text": HANDBACK_TEXT},
+            {"event": "bot", "text": text(HANDED_BACK)},
             {"event": "action", "name": "action_listen"},
         ],
     )

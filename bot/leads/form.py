@@ -2,7 +2,7 @@
 
 Pure: the form validation action (``actions/lead_form.py``) adapts it. Each reader
 returns the slot values the answer gives, or ``None`` when it gives nothing usable;
-after repeated unusable answers the form shows ``EXPLANATIONS`` (the pattern of
+after repeated unusable answers the form sends the response in ``EXPLANATIONS`` (the pattern of
 RasaHQ's financial-demo).
 """
 
@@ -27,16 +27,14 @@ LEAD_SLOTS = (*FORM_SLOTS, EMAIL, PHONE)
 # After this many unusable answers to one question, the form explains it.
 EXPLAIN_AFTER = 2
 
+# What each question needs, said after repeated unusable answers (data/responses/leads.yml).
 EXPLANATIONS = {
-    CONSENT: "To pass your request on, the clinic has to store your contact details and "
-    "what you told me here. Please answer yes or no; with no, nothing is stored.",
-    NAME: 'Please type just the name the advisor should use, for example "Anna Meier".',
-    CONTACT: "Please type an email address (like anna@example.com) and/or a phone number "
-    "with its country code (like +41 79 123 45 67).",
-    CHANNEL: "Please pick how the advisor should contact you: email, phone or WhatsApp "
-    "(phone and WhatsApp need a phone number).",
-    WINDOW: "Please pick a time of day: morning, afternoon, evening, or any time.",
-    COUNTRY: 'Please type the country you live in, for example "Switzerland".',
+    CONSENT: "utter_explain_lead_consent",
+    NAME: "utter_explain_lead_name",
+    CONTACT: "utter_explain_lead_contact",
+    CHANNEL: "utter_explain_lead_channel",
+    WINDOW: "utter_explain_lead_contact_window",
+    COUNTRY: "utter_explain_lead_country",
 }
 
 _NAME_PREFIX = re.compile(

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.leads.scoring import LeadScore
-from bot.notify.worker import enqueue
+from bot.notify.outbox import enqueue
 from bot.settings import Settings
 from bot.store.db import session_scope
 from bot.store.models import Consent, Lead

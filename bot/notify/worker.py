@@ -1,35 +1,22 @@
-"""Advisor notifications through the outbox: a signed JSON webhook and/or an email.
+"""The outbox worker (``python -m bot.notify.worker``, started by ``make run``).
 
-The lead and its outbox rows are committed in one transaction before anything is sent
-(``bot.leads.store``); a worker (``python -m bot.notify.worker``, started by ``make run``) then
-delivers due rows and retries failures with a doubling pause. A relay that is down
-delays a notification; it never loses the lead.
-
-Webhook requests carry ``X-Assistant-Timestamp`` and ``X-Assistant-Signature:
-sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>.<body>"`` with the shared secret, so
-the receiver can check origin, integrity and freshness.
+It delivers due notifications through ``bot.notify.transports`` and retries failures
+with a doubling pause. A relay that is down delays a notification; it never loses the
+lead. No module imports this one: it is a process of its own.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
-import json
 import logging
 import signal
-import smtplib
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from bot.notify.transports import SENDERS, DeliveryError
 from bot.privacy.log_redaction import install as install_log_redaction
 from bot.settings import NotifySettings, load_settings
 from bot.store.db import session_scope
@@ -37,115 +24,13 @@ from bot.store.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Assistant-Signature"
-TIMESTAMP_HEADER = "X-Assistant-Timestamp"
 MAX_RETRY_SECONDS = 3600
-SEND_TIMEOUT_SECONDS = 10
 BATCH = 50
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The signature header value for ``body`` sent at ``timestamp``."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
-
-
-def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    """What a receiver does: recompute and compare in constant time."""
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
 def retry_delay(attempts: int, base_seconds: int) -> timedelta:
     """Pause before the next try after ``attempts`` failed ones."""
     return timedelta(seconds=min(MAX_RETRY_SECONDS, base_seconds * 2 ** max(0, attempts - 1)))
-
-
-def enqueue(
-    session: Session, conversation_id: str, payload: dict[str, Any], settings: NotifySettings
-) -> int:
-    """Add one outbox row per configured transport; returns how many."""
-    kinds = [
-        k
-        for k, on in (("webhook", settings.webhook_enabled), ("email", settings.email_enabled))
-        if on
-    ]
-    if not kinds:
-        # The lead is stored and visible to staff; only the push is missing.
-        logger.warning("no notification transport configured (NOTIFY_WEBHOOK_URL / SMTP_HOST)")
-    for kind in kinds:
-        session.add(OutboxMessage(conversation_id=conversation_id, kind=kind, payload=payload))
-    return len(kinds)
-
-
-class DeliveryError(Exception):
-    """A notification could not be delivered this time (the text is safe to log)."""
-
-
-def _send_webhook(payload: dict[str, Any], settings: NotifySettings) -> None:
-    body = json.dumps(payload, sort_keys=True).encode()
-    timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        settings.webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(settings.webhook_secret, timestamp, body),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=SEND_TIMEOUT_SECONDS) as response:
-            if not 200 <= response.status < 300:
-                raise DeliveryError(f"HTTP {response.status}")
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        # ValueError: a malformed URL; it must not stop the other notifications.
-        raise DeliveryError(type(exc).__name__) from None
-
-
-def email_text(payload: dict[str, Any]) -> tuple[str, str]:
-    """Subject and body of the advisors' email."""
-    lead = payload["lead"]
-    subject = f"New {lead['warmth']} lead: {lead['name']}"
-    lines = [
-        f"A patient asked to be contacted ({lead['warmth']}: {'; '.join(lead['warmth_reasons'])}).",
-        "",
-        f"Name: {lead['name']}",
-        f"Email: {lead.get('email') or '-'}",
-        f"Phone: {lead.get('phone') or '-'}",
-        f"Preferred channel: {lead['preferred_channel']}, {lead['contact_window']}",
-        f"Country: {lead['country']}",
-        "",
-        f"Pre-check: {payload.get('precheck_summary') or 'not done'}",
-        "",
-        f"Conversation: {payload['conversation_url']}",
-    ]
-    return subject, "\n".join(lines)
-
-
-def _send_email(payload: dict[str, Any], settings: NotifySettings) -> None:
-    subject, text = email_text(payload)
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = settings.smtp_to
-    message["Subject"] = subject
-    message.set_content(text)
-    try:
-        with smtplib.SMTP(
-            settings.smtp_host, settings.smtp_port, timeout=SEND_TIMEOUT_SECONDS
-        ) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password)
-            smtp.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(type(exc).__name__) from None
-
-
-_SENDERS = {"webhook": _send_webhook, "email": _send_email}
 
 
 @dataclass(frozen=True)
@@ -177,7 +62,7 @@ def deliver_due(
             if row is None or row.delivered_at is not None:
                 continue
             try:
-                _SENDERS[row.kind](row.payload, settings)
+                SENDERS[row.kind](row.payload, settings)
             except Exception as exc:  # noqa: BLE001 - one bad row must not block the rest
                 if not isinstance(exc, DeliveryError):
                     exc = DeliveryError(type(exc).__name__)

@@ -18,13 +18,18 @@ from bot.safety.red_flags import detect_red_flag
 CONSENT = "precheck_consent"
 CLARIFYING = "precheck_clarifying"
 
+# Notes shown while reading an answer (data/responses/precheck.yml).
+NOTED_TOO = "utter_precheck_noted_too"
+UPDATED = "utter_precheck_updated"
+NOTED_UNSURE = "utter_precheck_noted_unsure"
+
 EMERGENCY_INTENT = "emergency"
 WITHDRAW_INTENT = "withdraw_consent"
 
 
 @dataclass(frozen=True)
 class Turn:
-    """Slot values to set (``None`` clears) and short notes to show the user."""
+    """Slot values to set (``None`` clears) and short notes (response names) for the user."""
 
     slots: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -114,9 +119,9 @@ def _read_turn(
             continue
         previous = current.get(question)
         if previous is None:
-            notes.append("Thanks, I've noted that too.")
+            notes.append(NOTED_TOO)
         elif previous != found.value:
-            notes.append("Thanks, I've updated that earlier answer.")
+            notes.append(UPDATED)
         slots[question] = found.value
 
     if value is None:
@@ -127,9 +132,7 @@ def _read_turn(
             # Asked twice: the advisor clarifies instead.
             slots[asked] = Answer.UNSURE.value
             slots[CLARIFYING] = None
-            notes.append(
-                'I\'ve noted this as "not sure"; the medical advisor can go through it with you.'
-            )
+            notes.append(NOTED_UNSURE)
         else:
             slots[CLARIFYING] = f"{asked}:{reading.clarify or 'unclear'}"
         return Turn(slots, notes)

@@ -8,25 +8,43 @@ question that was asked, plus what the text said about the other questions (so t
 
 Deliberately conservative: when the text is ambiguous it asks once, then the answer
 counts as "unsure" and the medical advisor clarifies. It never decides eligibility.
+
+The ruler's patterns live in ``patterns.jsonl`` beside this module, one spaCy
+EntityRuler pattern a line. A string pattern is a phrase, matched on the lower-cased
+text and tokenized like it ("don't" -> do, n't); a list is a token pattern. Labels:
+
+- ``INFECTION``, ``CANCER``, ``DIABETES``, ``CARDIO``, ``CARDIO_EVENT`` (heart attack,
+  stroke), ``IMMUNODEFICIENCY``, ``IMMUNOSUPPRESSION``, ``HIV``: conditions, each
+  speaking to one question (``CONDITION_LABELS``).
+- ``OTHER_PERSON``: conditions of other people ("my mother had breast cancer") are not
+  the patient's.
+- ``RA_MEDICATION``: usual RA medication, which is no severe immunodeficiency.
+- ``CONTROLLED``, ``UNCONTROLLED``: how well diabetes or a heart condition is controlled.
+- ``CURRENT``, ``PAST``: whether a condition is going on or over.
+- ``HEDGE``: uncertainty ("not sure", "maybe").
+- ``TIME``: time expressions, resolved by ``_years_ago``; "in remission for 6 years"
+  reads as an event that long ago.
+- ``YES``, ``NO``: answer words.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from bot.precheck.rules import Answer
+# The slot names are re-exported: callers import them from here.
+from bot.precheck.vocabulary import CANCER, IMMUNODEFICIENCY, INFECTION, UNCONTROLLED, Answer
 
-INFECTION = "active_infection"
-CANCER = "cancer_last_5_years"
-UNCONTROLLED = "uncontrolled_condition"
-IMMUNODEFICIENCY = "severe_immunodeficiency"
+# Found beside this module, whatever the working directory.
+PATTERNS_PATH = Path(__file__).with_name("patterns.jsonl")
 
 # Entity labels -> the question they speak to.
 CONDITION_LABELS = {
@@ -43,395 +61,6 @@ CONDITION_LABELS = {
 CANCER_WINDOW_YEARS = 5.0
 # A heart attack or stroke this recent means the condition is not (yet) stable.
 RECENT_CARDIO_EVENT_YEARS = 1.0
-
-
-def _words(*phrases: str) -> list[str]:
-    """Phrase patterns; the ruler tokenizes them like the text ("don't" -> do, n't)."""
-    return list(phrases)
-
-
-def _patterns() -> list[dict]:
-    p: list[tuple[str, list[dict] | str]] = []
-
-    def add(label: str, *patterns: list[dict] | str) -> None:
-        p.extend((label, pat) for pat in patterns)
-
-    add(
-        "INFECTION",
-        [{"LOWER": {"REGEX": r"^(infection|infections|infected|infectious)$"}}],
-        [{"LOWER": {"IN": ["a", "the", "head", "chest", "common", "bad"]}}, {"LOWER": "cold"}],
-        *_words(
-            "flu",
-            "influenza",
-            "covid",
-            "covid-19",
-            "corona",
-            "pneumonia",
-            "bronchitis",
-            "uti",
-            "cystitis",
-            "sinusitis",
-            "tonsillitis",
-            "strep throat",
-            "shingles",
-            "tuberculosis",
-            "tb",
-            "hepatitis",
-            "abscess",
-            "cellulitis",
-            "a fever",
-            "fever",
-            "antibiotics",
-            "antibiotic",
-            "sepsis",
-            "gastro",
-            "stomach bug",
-            "virus",
-            "a bug",
-            "bladder infection",
-            "sore throat",
-            "chest infection",
-        ),
-    )
-    add(
-        "CANCER",
-        [
-            {
-                "LOWER": {
-                    "REGEX": r"^(cancer|cancers|tumou?rs?|malignan\w*|carcinoma|sarcoma|"
-                    r"lymphoma|leuka?emia|melanoma|myeloma|metasta\w*|oncolog\w*)$"
-                }
-            }
-        ],
-        *_words(
-            "chemo",
-            "chemotherapy",
-            "radiotherapy",
-            "radiation therapy",
-            "radiation",
-            "in remission",
-            "remission",
-        ),
-    )
-    add(
-        "DIABETES",
-        [{"LOWER": {"REGEX": r"^(diabetes|diabetic|diabetis|diabeties|blood sugar|sugars?)$"}}],
-        *_words("blood sugar", "type 1", "type 2", "insulin", "metformin", "hba1c"),
-    )
-    add(
-        "CARDIO",
-        *_words(
-            "heart disease",
-            "heart condition",
-            "heart problems",
-            "heart problem",
-            "heart failure",
-            "angina",
-            "arrhythmia",
-            "atrial fibrillation",
-            "afib",
-            "a-fib",
-            "high blood pressure",
-            "hypertension",
-            "blood pressure",
-            "cardiovascular disease",
-            "cardiovascular",
-            "coronary",
-            "heart",
-            "pacemaker",
-            "stent",
-            "bypass",
-        ),
-    )
-    add(
-        "CARDIO_EVENT",
-        *_words("heart attack", "stroke", "mini stroke", "tia", "cardiac arrest", "infarction"),
-    )
-    add(
-        "IMMUNODEFICIENCY",
-        [
-            {
-                "LOWER": {
-                    "REGEX": r"^(immunodeficien\w*|immunocompromised|immuno-compromised|scid|cvid|aids)$"
-                }
-            }
-        ],
-        *_words(
-            "immune deficiency",
-            "weak immune system",
-            "weakened immune system",
-            "no immune system",
-            "immune system is weak",
-            "immune system is very weak",
-            "immune system doesn't work",
-        ),
-    )
-    add(
-        "IMMUNOSUPPRESSION",
-        [{"LOWER": {"REGEX": r"^(immunosuppress\w*|immuno-suppress\w*|transplant\w*)$"}}],
-        *_words(
-            "anti-rejection",
-            "anti rejection",
-            "tacrolimus",
-            "cyclosporine",
-            "ciclosporin",
-            "mycophenolate",
-        ),
-    )
-    add("HIV", *_words("hiv"))
-    # Conditions of other people ("my mother had breast cancer") are not the patient's.
-    add(
-        "OTHER_PERSON",
-        *_words(
-            "my mother",
-            "my mum",
-            "my mom",
-            "my father",
-            "my dad",
-            "my sister",
-            "my brother",
-            "my aunt",
-            "my uncle",
-            "my grandmother",
-            "my grandfather",
-            "my grandma",
-            "my grandpa",
-            "my wife",
-            "my husband",
-            "my partner",
-            "my son",
-            "my daughter",
-            "my friend",
-            "my cousin",
-            "family history",
-            "runs in the family",
-            "in my family",
-        ),
-    )
-    add(
-        "RA_MEDICATION",
-        [
-            {
-                "LOWER": {
-                    "REGEX": r"^(methotrexate|mtx|dmards?|biologics?|humira|"
-                    r"enbrel|prednisone|prednisolone|steroids?|"
-                    r"leflunomide|sulfasalazine|hydroxychloroquine|"
-                    r"plaquenil|rituximab|tofacitinib|baricitinib)$"
-                }
-            }
-        ],
-    )
-    add(
-        "CONTROLLED",
-        *_words(
-            "well controlled",
-            "well-controlled",
-            "under control",
-            "controlled",
-            "in check",
-            "stable",
-            "managed",
-            "well managed",
-            "is fine",
-            "are fine",
-            "good control",
-            "normal",
-            "fine now",
-            "fine",
-            "ok",
-            "okay",
-        ),
-    )
-    add(
-        "UNCONTROLLED",
-        *_words(
-            "uncontrolled",
-            "not controlled",
-            "poorly controlled",
-            "out of control",
-            "not under control",
-            "badly controlled",
-            "all over the place",
-            "unstable",
-            "not stable",
-            "struggling with",
-            "very high",
-            "too high",
-            "not well controlled",
-            "not managed",
-            "hard to control",
-        ),
-    )
-    add(
-        "CURRENT",
-        *_words(
-            "right now",
-            "currently",
-            "at the moment",
-            "at present",
-            "this week",
-            "today",
-            "still",
-            "now",
-            "ongoing",
-            "active",
-            "these days",
-            "undergoing",
-            "in treatment",
-            "being treated",
-            "i'm on",
-            "i am on",
-            "im on",
-            "taking",
-            "having",
-            "getting",
-        ),
-    )
-    add(
-        "PAST",
-        *_words(
-            "had",
-            "was",
-            "were",
-            "used to",
-            "recovered",
-            "cleared",
-            "gone",
-            "over",
-            "finished",
-            "ended",
-            "survivor",
-            "cured",
-            "got over",
-            "all clear",
-        ),
-    )
-    add(
-        "HEDGE",
-        *_words(
-            "maybe",
-            "might",
-            "possibly",
-            "perhaps",
-            "i think",
-            "not sure",
-            "unsure",
-            "not certain",
-            "don't know",
-            "do not know",
-            "dont know",
-            "no idea",
-            "can't remember",
-            "cannot remember",
-            "hard to say",
-            "could be",
-            "probably",
-            "i guess",
-            "not really sure",
-            "i suppose",
-            "i don't know",
-            "i do not know",
-            "i dont know",
-            "i'm not sure",
-            "i am not sure",
-        ),
-    )
-    # Time expressions resolved by `_years_ago`.
-    num = {"LIKE_NUM": True}
-    unit = {"LOWER": {"REGEX": r"^(years?|yrs?|months?|weeks?|days?|decades?)$"}}
-    add(
-        "TIME",
-        [num, unit, {"LOWER": "ago"}],
-        [{"LOWER": {"IN": ["a", "an", "one"]}}, unit, {"LOWER": "ago"}],
-        [{"LOWER": {"IN": ["few", "couple", "several"]}}, unit, {"LOWER": "ago"}],
-        [
-            {"LOWER": {"IN": ["a", "couple"]}},
-            {"LOWER": {"IN": ["few", "of"]}},
-            unit,
-            {"LOWER": "ago"},
-        ],
-        [
-            {"LOWER": {"IN": ["in", "since", "during", "around", "back", "from", "until", "till"]}},
-            {"TEXT": {"REGEX": r"^(19|20)\d\d$"}},
-        ],
-        [{"TEXT": {"REGEX": r"^(19|20)\d\d$"}}],
-        [
-            {"LOWER": {"IN": ["last", "this", "past"]}},
-            {
-                "LOWER": {
-                    "IN": ["year", "month", "week", "spring", "summer", "autumn", "fall", "winter"]
-                }
-            },
-        ],
-        [{"LOWER": "recently"}],
-        [{"LOWER": "over"}, num, unit, {"LOWER": "ago"}],
-        # "in remission for 6 years": the event lies that long ago.
-        [{"LOWER": "for"}, num, unit],
-        [{"LOWER": "for"}, {"LOWER": {"IN": ["a", "an", "one"]}}, unit],
-    )
-    add(
-        "YES",
-        *_words(
-            "yes",
-            "yeah",
-            "yep",
-            "yup",
-            "y",
-            "correct",
-            "i do",
-            "true",
-            "affirmative",
-            "sadly yes",
-            "unfortunately yes",
-        ),
-    )
-    add(
-        "NO",
-        *_words(
-            "no",
-            "nope",
-            "nah",
-            "n",
-            "none",
-            "never",
-            "not at all",
-            "i don't",
-            "i do not",
-            "i dont",
-            "negative",
-            "nothing like that",
-            "not that i know of",
-            "don't think so",
-            "dont think so",
-            "no way",
-            "neither",
-            "not me",
-            "nothing",
-            "not sick",
-            "not ill",
-            "healthy",
-            "i'm fine",
-            "i am fine",
-            "all good",
-            "immune system is not weak",
-            "immune system is fine",
-            "immune system is normal",
-            "normal immune system",
-            "healthy immune system",
-            "absolutely not",
-            "definitely not",
-            "certainly not",
-            "of course not",
-            "none of those",
-            "none of them",
-            "none of these",
-            "i don't think i have",
-            "i dont think i have",
-            "i don't have any",
-            "not really",
-        ),
-    )
-    return [{"label": label, "pattern": pattern} for label, pattern in p]
 
 
 NEGATION_CUES = {
@@ -487,7 +116,7 @@ def nlp() -> Language:
     ruler = pipeline.add_pipe(
         "entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"}
     )
-    ruler.add_patterns(_patterns())
+    ruler.from_disk(PATTERNS_PATH)
     pipeline.add_pipe("negation")
     return pipeline
 
@@ -539,17 +168,26 @@ def _years_ago(time_text: str, today: date) -> tuple[float, float] | None:
     t = time_text.lower()
     year = re.search(r"\b(19|20)\d\d\b", t)
     if year:
-        y = int(year.group(0))
-        if y > today.year:
-            return None
-        start = date(y, 1, 1)
-        end = min(date(y, 12, 31), today)
-        return ((today - end).days / 365.25, (today - start).days / 365.25)
+        return _years_since(int(year.group(0)), today)
     if t == "recently":
         return (0.0, 1.0)
     m = re.match(r"(last|this|past) (\w+)", t)
     if m:
         return (0.0, 1.0) if m.group(2) != "year" or m.group(1) != "last" else (0.5, 2.0)
+    return _duration_years(t)
+
+
+def _years_since(year: int, today: date) -> tuple[float, float] | None:
+    """The range of years between some day of ``year`` and ``today``; None for a future year."""
+    if year > today.year:
+        return None
+    start = date(year, 1, 1)
+    end = min(date(year, 12, 31), today)
+    return ((today - end).days / 365.25, (today - start).days / 365.25)
+
+
+def _duration_years(t: str) -> tuple[float, float] | None:
+    """The range of years that an amount of time ("3 years", "a few months") spans."""
     unit_match = re.search(r"(year|yr|month|week|day|decade)s?", t)
     if not unit_match:
         return None
@@ -560,14 +198,24 @@ def _years_ago(time_text: str, today: date) -> tuple[float, float] | None:
         return (2 * unit, 3 * unit)
     if "several" in t:
         return (3 * unit, 7 * unit)
-    count = re.search(r"\b(\d+(?:\.\d+)?)\b", t)
-    n = float(count.group(1)) if count else None
-    if n is None:
-        n = next((v for w, v in _NUMBER_WORDS.items() if re.search(rf"\b{w}\b", t)), None)
+    n = _count(t)
     if n is None:
         return None
     years = n * unit
     return (years, years)
+
+
+def _count(t: str) -> float | None:
+    """The number in ``t``, in digits or words."""
+    count = re.search(r"\b(\d+(?:\.\d+)?)\b", t)
+    if count:
+        return float(count.group(1))
+    return next((v for w, v in _NUMBER_WORDS.items() if re.search(rf"\b{w}\b", t)), None)
+
+
+def _time_ranges(ents: Iterable[Span], today: date) -> list[tuple[float, float]]:
+    """The year ranges of the time expressions among ``ents`` that can be resolved."""
+    return [r for e in ents if (r := _years_ago(e.text, today)) is not None]
 
 
 _QUESTION_START = re.compile(
@@ -592,92 +240,137 @@ def _labels_near(doc: Doc, ent: Span, labels: set[str], window: int = 8) -> list
     return [e for e in doc.ents if e.label_ in labels and abs(e.start - ent.start) <= window]
 
 
-def _read_condition(doc: Doc, ent: Span, today: date) -> tuple[Answer | None, str | None]:
-    """Value for one positive condition mention, or (None, what to clarify)."""
-    label = ent.label_
-    hedged = any(e.label_ == "HEDGE" for e in doc.ents)
-    current = bool(_labels_near(doc, ent, {"CURRENT"}))
-    past = bool(_labels_near(doc, ent, {"PAST"}))
-    times = [_years_ago(e.text, today) for e in _labels_near(doc, ent, {"TIME"}, window=10)]
-    times = [t for t in times if t is not None]
+# What one condition mention says: a value, or (None, what to clarify).
+_Verdict = tuple[Answer | None, str | None]
 
-    if label == "INFECTION":
-        if hedged:
-            return Answer.UNSURE, None
-        # "I've had a sore throat since Monday" is still going on.
-        ongoing = current or any(t.lower_ == "since" for t in doc)
-        if past and not ongoing:
-            # Over and done with: "I had the flu last month".
-            return Answer.NO, None
-        if times and min(t[0] for t in times) > 0.1 and not current:
-            return Answer.NO, None
+
+@dataclass(frozen=True)
+class _Mention:
+    """One positive condition mention and what surrounds it."""
+
+    doc: Doc
+    ent: Span
+    hedged: bool  # anywhere in the text, not only near the mention
+    current: bool
+    past: bool
+    times: list[tuple[float, float]]
+
+    def near(self, label: str) -> bool:
+        return bool(_labels_near(self.doc, self.ent, {label}, window=10))
+
+
+def _mention(doc: Doc, ent: Span, today: date) -> _Mention:
+    return _Mention(
+        doc=doc,
+        ent=ent,
+        hedged=any(e.label_ == "HEDGE" for e in doc.ents),
+        current=bool(_labels_near(doc, ent, {"CURRENT"})),
+        past=bool(_labels_near(doc, ent, {"PAST"})),
+        times=_time_ranges(_labels_near(doc, ent, {"TIME"}, window=10), today),
+    )
+
+
+def _in_cancer_window(ranges: list[tuple[float, float]]) -> Answer:
+    """Whether year ranges fall inside the 5-year window; unsure when they straddle it."""
+    low = min(r[0] for r in ranges)
+    high = max(r[1] for r in ranges)
+    if high < CANCER_WINDOW_YEARS:
+        return Answer.YES
+    if low > CANCER_WINDOW_YEARS:
+        return Answer.NO
+    return Answer.UNSURE
+
+
+def _read_infection(m: _Mention) -> _Verdict:
+    if m.hedged:
+        return Answer.UNSURE, None
+    # "I've had a sore throat since Monday" is still going on.
+    ongoing = m.current or any(t.lower_ == "since" for t in m.doc)
+    if m.past and not ongoing:
+        # Over and done with: "I had the flu last month".
+        return Answer.NO, None
+    if m.times and min(t[0] for t in m.times) > 0.1 and not m.current:
+        return Answer.NO, None
+    return Answer.YES, None
+
+
+def _read_cancer(m: _Mention) -> _Verdict:
+    if m.current and not m.past:
         return Answer.YES, None
-
-    if label == "CANCER":
-        if current and not past:
-            return Answer.YES, None
-        if times:
-            low = min(t[0] for t in times)
-            high = max(t[1] for t in times)
-            if high < CANCER_WINDOW_YEARS:
-                return Answer.YES, None
-            if low > CANCER_WINDOW_YEARS:
-                return Answer.NO, None
-            return Answer.UNSURE, None
-        if hedged:
-            return Answer.UNSURE, None
-        return None, "cancer_when"
-
-    if label in ("DIABETES", "CARDIO"):
-        if _labels_near(doc, ent, {"UNCONTROLLED"}, window=10):
-            return Answer.YES, None
-        if hedged:
-            # "probably fine" is no report of control; the advisor checks.
-            return Answer.UNSURE, None
-        if _labels_near(doc, ent, {"CONTROLLED"}, window=10):
-            return Answer.NO, None
-        return None, "controlled"
-
-    if label == "CARDIO_EVENT":
-        if _labels_near(doc, ent, {"UNCONTROLLED"}, window=10):
-            return Answer.YES, None
-        if times:
-            if max(t[1] for t in times) <= RECENT_CARDIO_EVENT_YEARS:
-                return Answer.YES, None
-            # An older event: stable or not, the advisor has to look at it.
-            return Answer.UNSURE, None
+    if m.times:
+        return _in_cancer_window(m.times), None
+    if m.hedged:
         return Answer.UNSURE, None
+    return None, "cancer_when"
 
-    if label in ("IMMUNODEFICIENCY", "IMMUNOSUPPRESSION"):
-        return (Answer.UNSURE, None) if hedged else (Answer.YES, None)
 
-    if label == "HIV":
-        # Well-treated HIV is not a severe immunodeficiency; the advisor clarifies.
+def _read_control(m: _Mention) -> _Verdict:
+    """Diabetes or a heart condition: only an uncontrolled one is a contraindication."""
+    if m.near("UNCONTROLLED"):
+        return Answer.YES, None
+    if m.hedged:
+        # "probably fine" is no report of control; the advisor checks.
         return Answer.UNSURE, None
-    return None, None
+    if m.near("CONTROLLED"):
+        return Answer.NO, None
+    return None, "controlled"
+
+
+def _read_cardio_event(m: _Mention) -> _Verdict:
+    if m.near("UNCONTROLLED"):
+        return Answer.YES, None
+    if m.times and max(t[1] for t in m.times) <= RECENT_CARDIO_EVENT_YEARS:
+        return Answer.YES, None
+    # An older or undated event: stable or not, the advisor has to look at it.
+    return Answer.UNSURE, None
+
+
+def _read_immunodeficiency(m: _Mention) -> _Verdict:
+    return (Answer.UNSURE, None) if m.hedged else (Answer.YES, None)
+
+
+def _read_hiv(m: _Mention) -> _Verdict:
+    # Well-treated HIV is not a severe immunodeficiency; the advisor clarifies.
+    return Answer.UNSURE, None
+
+
+_CONDITION_READERS: dict[str, Callable[[_Mention], _Verdict]] = {
+    "INFECTION": _read_infection,
+    "CANCER": _read_cancer,
+    "DIABETES": _read_control,
+    "CARDIO": _read_control,
+    "CARDIO_EVENT": _read_cardio_event,
+    "IMMUNODEFICIENCY": _read_immunodeficiency,
+    "IMMUNOSUPPRESSION": _read_immunodeficiency,
+    "HIV": _read_hiv,
+}
+
+
+def _read_condition(doc: Doc, ent: Span, today: date) -> _Verdict:
+    """Value for one positive condition mention, or (None, what to clarify)."""
+    read = _CONDITION_READERS.get(ent.label_)
+    if read is None:
+        return None, None
+    return read(_mention(doc, ent, today))
 
 
 _STRENGTH = {Answer.YES: 3, Answer.UNSURE: 2, Answer.NO: 1}
 
 
-def read_answer(text: str, asked: str, today: date | None = None) -> Reading:
-    """Interpret ``text`` as the answer to the question ``asked`` (a slot name)."""
-    today = today or date.today()
+def _parse(text: str) -> Doc:
     # spaCy's contraction exceptions are case-sensitive ("DON'T" stays one token).
-    doc = nlp()(text.lower().replace("’", "'"))
+    return nlp()(text.lower().replace("’", "'"))
+
+
+def _collect_findings(doc: Doc, today: date) -> tuple[dict[str, Answer], dict[str, str]]:
+    """What the condition mentions say per question, and what they leave to clarify."""
     findings: dict[str, Answer] = {}
     clarify: dict[str, str] = {}
-
     for ent in doc.ents:
         question = CONDITION_LABELS.get(ent.label_)
-        if question is None:
+        if question is None or _labels_near(doc, ent, {"OTHER_PERSON"}, window=6):
             continue
-        if _labels_near(doc, ent, {"OTHER_PERSON"}, window=6):
-            continue
-        if ent._.negated:
-            value, why = Answer.NO, None
-        else:
-            value, why = _read_condition(doc, ent, today)
+        value, why = (Answer.NO, None) if ent._.negated else _read_condition(doc, ent, today)
         if value is None:
             if why:
                 clarify.setdefault(question, why)
@@ -686,8 +379,16 @@ def read_answer(text: str, asked: str, today: date | None = None) -> Reading:
         # but uncontrolled diabetes" -> yes).
         if question not in findings or _STRENGTH[value] > _STRENGTH[findings[question]]:
             findings[question] = value
+    return findings, clarify
 
-    # A mention that needed clarifying is settled by a clear finding for the same question.
+
+def _settle_clarifications(
+    findings: dict[str, Answer], clarify: dict[str, str], asked: str
+) -> None:
+    """Leave in ``clarify`` only what to ask again (both dicts change in place).
+
+    A mention that needed clarifying is settled by a clear finding for the same question.
+    """
     for question in list(clarify):
         if question in findings:
             del clarify[question]
@@ -697,29 +398,76 @@ def read_answer(text: str, asked: str, today: date | None = None) -> Reading:
             findings[question] = Answer.UNSURE
             del clarify[question]
 
-    labels = {e.label_ for e in doc.ents}
+
+def _bare_answer(asked: str, labels: set[str]) -> Answer | None:
+    """The answer to ``asked`` from answer words alone, no condition named."""
+    if asked == UNCONTROLLED and "UNCONTROLLED" in labels:
+        return Answer.YES
+    if asked == UNCONTROLLED and "CONTROLLED" in labels:
+        # "yes, but it's under control": the condition exists and is controlled.
+        return Answer.NO
+    if "HEDGE" in labels:
+        return Answer.UNSURE
+    if "NO" in labels and "YES" not in labels:
+        return Answer.NO
+    if "YES" in labels and "NO" not in labels:
+        return Answer.YES
+    if asked == IMMUNODEFICIENCY and "RA_MEDICATION" in labels:
+        # Usual RA medication is not a severe immunodeficiency (the question says so).
+        return Answer.NO
+    return None
+
+
+def read_answer(text: str, asked: str, today: date | None = None) -> Reading:
+    """Interpret ``text`` as the answer to the question ``asked`` (a slot name).
+
+    ``asked`` may also name no condition question (``"precheck_consent"``): then only
+    answer words ("yes", "no", "not sure") answer it.
+    """
+    today = today or date.today()
+    doc = _parse(text)
+    findings, clarify = _collect_findings(doc, today)
+    _settle_clarifications(findings, clarify, asked)
+
     # Bare "yes"/"no" answer the asked question only if no other condition is named.
     speaks_of_others = any(q != asked for q in findings)
     if asked not in findings and asked not in clarify and not speaks_of_others:
-        if asked == UNCONTROLLED and "UNCONTROLLED" in labels:
-            findings[asked] = Answer.YES
-        elif asked == UNCONTROLLED and "CONTROLLED" in labels:
-            # "yes, but it's under control": the condition exists and is controlled.
-            findings[asked] = Answer.NO
-        elif "HEDGE" in labels:
-            findings[asked] = Answer.UNSURE
-        elif "NO" in labels and "YES" not in labels:
-            findings[asked] = Answer.NO
-        elif "YES" in labels and "NO" not in labels:
-            findings[asked] = Answer.YES
-        elif asked == IMMUNODEFICIENCY and "RA_MEDICATION" in labels:
-            # Usual RA medication is not a severe immunodeficiency (the question says so).
-            findings[asked] = Answer.NO
+        bare = _bare_answer(asked, {e.label_ for e in doc.ents})
+        if bare is not None:
+            findings[asked] = bare
 
     value = findings.get(asked)
     return Reading(
         value=value, findings=findings, clarify=clarify.get(asked) if value is None else None
     )
+
+
+def _read_cancer_when(doc: Doc, today: date) -> Answer | None:
+    """When the cancer was diagnosed or last treated -> in the 5-year window or not."""
+    if re.search(r"\b(less than|under|within( the last)?|in the last) (5|five) years\b", doc.text):
+        return Answer.YES
+    if re.search(r"\b(more than|over|longer than) (5|five) years\b", doc.text):
+        return Answer.NO
+    if any(e.label_ == "CURRENT" for e in doc.ents):
+        return Answer.YES
+    ranges = _time_ranges((e for e in doc.ents if e.label_ == "TIME"), today)
+    if not ranges:
+        return None
+    return _in_cancer_window(ranges)
+
+
+def _read_well_controlled(labels: set[str]) -> Answer | None:
+    """The answer to "Is it well controlled?", as the uncontrolled-condition question."""
+    if "UNCONTROLLED" in labels:
+        return Answer.YES
+    if "CONTROLLED" in labels:
+        return Answer.NO
+    # Yes, well controlled: the condition is NOT uncontrolled.
+    if "YES" in labels and "NO" not in labels:
+        return Answer.NO
+    if "NO" in labels and "YES" not in labels:
+        return Answer.YES
+    return None
 
 
 def read_clarification(kind: str, text: str, today: date | None = None) -> Answer | None:
@@ -730,36 +478,12 @@ def read_clarification(kind: str, text: str, today: date | None = None) -> Answe
     condition is NOT uncontrolled. Anything else reads like a first answer.
     """
     today = today or date.today()
-    doc = nlp()(text.lower().replace("’", "'"))
+    doc = _parse(text)
     labels = {e.label_ for e in doc.ents}
     if "HEDGE" in labels:
         return Answer.UNSURE
     if kind == "cancer_when":
-        if re.search(
-            r"\b(less than|under|within( the last)?|in the last) (5|five) years\b", doc.text
-        ):
-            return Answer.YES
-        if re.search(r"\b(more than|over|longer than) (5|five) years\b", doc.text):
-            return Answer.NO
-        ranges = [r for e in doc.ents if e.label_ == "TIME" and (r := _years_ago(e.text, today))]
-        if any(e.label_ == "CURRENT" for e in doc.ents):
-            return Answer.YES
-        if not ranges:
-            return None
-        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        if high < CANCER_WINDOW_YEARS:
-            return Answer.YES
-        if low > CANCER_WINDOW_YEARS:
-            return Answer.NO
-        return Answer.UNSURE
+        return _read_cancer_when(doc, today)
     if kind == "controlled":
-        if "UNCONTROLLED" in labels:
-            return Answer.YES
-        if "CONTROLLED" in labels:
-            return Answer.NO
-        if "YES" in labels and "NO" not in labels:
-            return Answer.NO
-        if "NO" in labels and "YES" not in labels:
-            return Answer.YES
-        return None
+        return _read_well_controlled(labels)
     return None

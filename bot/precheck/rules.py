@@ -11,13 +11,18 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.precheck.vocabulary import (
+    CANCER,
+    IMMUNODEFICIENCY,
+    INFECTION,
+    QUESTIONS,
+    UNCONTROLLED,
+    Answer,
+)
 
-class Answer(str, enum.Enum):
-    """A patient's answer to one screening question."""
-
-    YES = "yes"
-    NO = "no"
-    UNSURE = "unsure"
+# Answer and QUESTIONS live in the vocabulary (shared with the reader); callers
+# keep importing them from here.
+__all__ = ["LABELS", "QUESTIONS", "Answer", "Outcome", "PrecheckResult", "evaluate"]
 
 
 class Outcome(str, enum.Enum):
@@ -28,20 +33,12 @@ class Outcome(str, enum.Enum):
     CONTRAINDICATED = "contraindicated"  # at least one contraindication reported
 
 
-# Slot names are a contract with staff tools and evaluations (issue: pre-check).
-QUESTIONS: tuple[str, ...] = (
-    "active_infection",
-    "cancer_last_5_years",
-    "uncontrolled_condition",
-    "severe_immunodeficiency",
-)
-
 # How each contraindication is named to the patient and the advisor.
 LABELS: Mapping[str, str] = {
-    "active_infection": "an active infection",
-    "cancer_last_5_years": "cancer during the last 5 years",
-    "uncontrolled_condition": "uncontrolled diabetes or heart/cardiovascular disease",
-    "severe_immunodeficiency": "a severe immunodeficiency",
+    INFECTION: "an active infection",
+    CANCER: "cancer during the last 5 years",
+    UNCONTROLLED: "uncontrolled diabetes or heart/cardiovascular disease",
+    IMMUNODEFICIENCY: "a severe immunodeficiency",
 }
 
 

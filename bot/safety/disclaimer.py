@@ -1,14 +1,14 @@
 """The short disclaimer shown with the first treatment answer of each session.
 
 Once per session, not after every answer: a patient who hears it each time stops
-reading it (issue 4: "don't nag").
+reading it (issue 4: "don't nag"). The ``disclaimer_shown`` slot remembers it; a new
+session starts without it (``action_session_start``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from bot.reply import Reply
+DISCLAIMER = "utter_treatment_disclaimer"
+SHOWN_SLOT = "disclaimer_shown"
 
 # FAQ topics about what the therapy may do for someone; facts about RA, costs or
 # sources need no medical disclaimer.
@@ -35,16 +35,7 @@ TREATMENT_TOPICS = frozenset(
     }
 )
 
-DISCLAIMER = Reply(
-    "Please note: this is general information, not medical advice for you. Stem cell "
-    "therapy is not approved for RA by the FDA or the EMA, results vary from person to "
-    "person, and it does not replace your usual treatment. Please talk to your "
-    "rheumatologist before any decision."
-)
 
-
-def disclaimer_due(topic: str | None, bot_texts_this_session: Iterable[str]) -> bool:
+def disclaimer_due(topic: str | None, shown_this_session: bool) -> bool:
     """True when ``topic`` is a treatment answer and this session has not had the disclaimer."""
-    if topic not in TREATMENT_TOPICS:
-        return False
-    return DISCLAIMER.text not in bot_texts_this_session
+    return topic in TREATMENT_TOPICS and not shown_this_session

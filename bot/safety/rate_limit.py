@@ -12,10 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-RATE_LIMITED_TEXT = (
-    "You're sending messages faster than I can answer them. Please wait a few seconds, "
-    "then send your message again."
-)
+# What a sender who is over the limit hears (data/responses/safety.yml).
+RATE_LIMITED = "utter_rate_limited"
 
 # Memory bound: beyond this many senders the least recently active are forgotten
 # (their buckets would long be full again).

@@ -5,21 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from rasa_sdk.events import AllSlotsReset
+from rasa_sdk.events import ActionExecuted, AllSlotsReset, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.emergency_flag import ActionFlagEmergency
 from actions.erase_data import ActionEraseData
 from actions.privacy_notice import ActionPrivacyNotice
+from actions.session_start import ActionSessionStart
 from actions.treatment_disclaimer import ActionTreatmentDisclaimer
 from actions.withdraw_consent import ActionWithdrawConsent
+from bot.content import text
 from bot.precheck.rules import evaluate
 from bot.precheck.store import prechecks_of, save_precheck
 from bot.privacy.erasure import pending_event_erasure
-from bot.safety.disclaimer import DISCLAIMER
+from bot.safety.disclaimer import DISCLAIMER, SHOWN_SLOT
 from bot.safety.flags import flags_of
 from bot.store.db import session_scope
-from tests.helpers import make_tracker, user_event
+from tests.helpers import make_tracker, rendered, user_event
 
 ANSWERS = {
     "active_infection": "no",
@@ -44,7 +46,7 @@ def _store_precheck(url: str, sender: str) -> None:
 async def run(action, tracker):
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, {})
-    return dispatcher.messages, events
+    return rendered(dispatcher.messages), events
 
 
 async def test_erasure_removes_the_stored_answers_and_says_so(database_url: str) -> None:
@@ -130,28 +132,26 @@ def _faq_event(text: str, topic: str) -> dict:
 
 async def test_the_disclaimer_follows_the_first_treatment_answer_of_a_session_only() -> None:
     first = make_tracker([_faq_event("does it work?", "faq/effectiveness")])
-    messages, _ = await run(ActionTreatmentDisclaimer(), first)
-    assert [m["text"] for m in messages] == [DISCLAIMER.text]
+    messages, events = await run(ActionTreatmentDisclaimer(), first)
+    assert [m["text"] for m in messages] == [text(DISCLAIMER)]
+    assert events == [SlotSet(SHOWN_SLOT, True)]
 
-    already = make_tracker(
-        [
-            {"event": "session_started"},
-            {"event": "bot", "text": DISCLAIMER.text},
-            _faq_event("is it safe?", "faq/safety"),
-        ]
-    )
-    messages, _ = await run(ActionTreatmentDisclaimer(), already)
-    assert messages == []
+    already = make_tracker([_faq_event("is it safe?", "faq/safety")], slots={SHOWN_SLOT: True})
+    messages, events = await run(ActionTreatmentDisclaimer(), already)
+    assert messages == [] and events == []
 
-    new_session = make_tracker(
-        [
-            {"event": "bot", "text": DISCLAIMER.text},
-            {"event": "session_started"},
-            _faq_event("is it safe?", "faq/safety"),
-        ]
+
+async def test_a_new_session_forgets_the_disclaimer_but_keeps_the_other_slots() -> None:
+    tracker = make_tracker(
+        [_faq_event("is it safe?", "faq/safety")],
+        slots={SHOWN_SLOT: True, "precheck_consent": "given", "lead_name": None},
     )
-    messages, _ = await run(ActionTreatmentDisclaimer(), new_session)
-    assert len(messages) == 1
+    _, events = await run(ActionSessionStart(), tracker)
+    assert events == [
+        SessionStarted(),
+        SlotSet("precheck_consent", "given"),
+        ActionExecuted("action_listen"),
+    ]
 
 
 async def test_no_disclaimer_after_facts_about_ra_or_costs() -> None:

@@ -12,9 +12,9 @@ from bot.leads.form import EXPLANATIONS
 from bot.precheck.summary import advisor_summary
 from bot.store.db import conversation_rows
 from bot.store.models import Consent, Handoff, Lead, OutboxMessage
-from tests.helpers import make_tracker, user_event
+from tests.helpers import make_tracker, project_domain, rendered, user_event
 
-DOMAIN = {"forms": {"lead_form": {"required_slots": ["lead_consent", "lead_name"]}}, "slots": {}}
+DOMAIN = project_domain()
 DETAILS = {
     "lead_consent": "given",
     "lead_name": "Anna Meier",
@@ -42,7 +42,7 @@ async def validate(text: str, intent: str, asked: str, **slots):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([user_event(text, intent)], slots={"requested_slot": asked, **slots})
     events = await ValidateLeadForm().run(dispatcher, tracker, DOMAIN)
-    return dispatcher.messages, events
+    return rendered(dispatcher.messages), events
 
 
 async def test_a_declined_consent_ends_the_form_before_anything_personal_is_asked() -> None:
@@ -58,11 +58,12 @@ async def test_no_dont_store_anything_at_the_consent_question_is_a_no() -> None:
 
 async def test_an_unusable_answer_is_asked_again_and_explained_the_second_time() -> None:
     messages, events = await validate("whatever", "out_of_scope", "lead_contact")
-    assert messages == [] and events == [SlotSet("form_attempts", {"lead_contact": 1})]
+    assert messages == []
+    assert events == [SlotSet("lead_contact", None), SlotSet("form_attempts", {"lead_contact": 1})]
     messages, events = await validate(
         "still no idea", "out_of_scope", "lead_contact", form_attempts={"lead_contact": 1}
     )
-    assert messages[0]["text"] == EXPLANATIONS["lead_contact"]
+    assert messages[0]["response"] == EXPLANATIONS["lead_contact"]
 
 
 async def test_questions_and_commands_are_left_to_the_rules() -> None:
@@ -91,7 +92,7 @@ async def test_without_consent_nothing_is_stored_and_the_clinic_contact_is_given
         [user_event("no", "deny")], slots={"lead_consent": "declined"}, sender_id="p1"
     )
     events = await ActionSubmitLead().run(dispatcher, tracker, {})
-    assert "+41 00 000 00 00" in dispatcher.messages[0]["text"]
+    assert "+41 00 000 00 00" in rendered(dispatcher.messages)[0]["text"]
     assert not any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
     for model in (Lead, Consent, OutboxMessage, Handoff):
         assert conversation_rows(database_url, model, "p1") == []
@@ -106,7 +107,7 @@ async def test_with_consent_the_lead_is_stored_queued_and_the_bot_pauses(databas
     )
     events = await ActionSubmitLead().run(dispatcher, tracker, {})
     assert events == [ConversationPaused()]
-    assert "advisor has been notified" in dispatcher.messages[0]["text"]
+    assert "advisor has been notified" in rendered(dispatcher.messages)[0]["text"]
     [lead] = conversation_rows(database_url, Lead, "p2")
     assert (lead.name, lead.warmth, lead.precheck_outcome) == ("Anna Meier", "hot", "clear")
     [outbox] = conversation_rows(database_url, OutboxMessage, "p2")

@@ -11,12 +11,9 @@ from actions.precheck_restart import ActionRestartPrecheck
 from actions.precheck_summary import ActionPrecheckSummary
 from bot.precheck.rules import QUESTIONS
 from bot.precheck.store import prechecks_of
-from tests.helpers import make_tracker, user_event
+from tests.helpers import make_tracker, project_domain, rendered, user_event
 
-DOMAIN = {
-    "forms": {"precheck_form": {"required_slots": ["precheck_consent", *QUESTIONS]}},
-    "slots": {},
-}
+DOMAIN = project_domain()
 
 
 @pytest.fixture
@@ -34,7 +31,7 @@ async def summarise(slots: dict, sender: str = "patient-1"):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker([user_event("no", "deny")], slots=slots, sender_id=sender)
     events = await ActionPrecheckSummary().run(dispatcher, tracker, DOMAIN)
-    return dispatcher.messages, events
+    return rendered(dispatcher.messages), events
 
 
 async def test_with_consent_the_result_is_stored(database_url: str) -> None:
@@ -91,8 +88,7 @@ async def test_the_form_reads_free_text_into_slots() -> None:
             "active_infection": "no",
         },
     )
-    dispatcher = CollectingDispatcher()
-    events = await ValidatePrecheckForm().get_extraction_events(dispatcher, tracker, DOMAIN)
+    events = await ValidatePrecheckForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert SlotSet("cancer_last_5_years", "yes") in events
 
 
@@ -101,14 +97,12 @@ async def test_the_form_leaves_a_question_to_the_faq_rule() -> None:
         [user_event("how much does it cost?", "faq")],
         slots={"requested_slot": "active_infection", "precheck_consent": "given"},
     )
-    events = await ValidatePrecheckForm().get_extraction_events(
-        CollectingDispatcher(), tracker, DOMAIN
-    )
+    events = await ValidatePrecheckForm().run(CollectingDispatcher(), tracker, DOMAIN)
     assert events == []
 
 
 async def test_an_unclear_answer_keeps_the_clarifying_marker() -> None:
-    # The SDK's own validation step would drop this non-form slot and lose the re-ask.
+    # The marker is no form slot; validate_<slot> must return it, or the re-ask is lost.
     tracker = make_tracker(
         [user_event("I had cancer", "faq")],
         slots={
@@ -118,10 +112,14 @@ async def test_an_unclear_answer_keeps_the_clarifying_marker() -> None:
         },
     )
     events = await ValidatePrecheckForm().run(CollectingDispatcher(), tracker, DOMAIN)
-    assert events == [SlotSet("precheck_clarifying", "cancer_last_5_years:cancer_when")]
+    assert events == [
+        SlotSet("cancer_last_5_years", None),
+        SlotSet("precheck_clarifying", "cancer_last_5_years:cancer_when"),
+    ]
 
 
 async def test_a_hot_lead_is_offered_an_advisor_after_the_summary(database_url: str) -> None:
+    from bot.content import text
     from bot.precheck.summary import HOT_LEAD_OFFER
 
     def faq(key: str) -> dict:
@@ -137,10 +135,10 @@ async def test_a_hot_lead_is_offered_an_advisor_after_the_summary(database_url: 
         [faq("faq/cost"), faq("faq/consultation"), user_event("no", "deny")], slots=slots
     )
     await ActionPrecheckSummary().run(dispatcher, interested, DOMAIN)
-    assert dispatcher.messages[-1]["text"] == HOT_LEAD_OFFER.text
+    assert rendered(dispatcher.messages)[-1]["text"] == text(HOT_LEAD_OFFER.response)
 
     quiet = CollectingDispatcher()
     await ActionPrecheckSummary().run(
         quiet, make_tracker([user_event("no", "deny")], slots=slots), DOMAIN
     )
-    assert all(m["text"] != HOT_LEAD_OFFER.text for m in quiet.messages)
+    assert all(m["text"] != text(HOT_LEAD_OFFER.response) for m in rendered(quiet.messages))

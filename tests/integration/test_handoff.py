@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from bot.handoff.advisor import HANDBACK_TEXT, handback, reply
-from bot.notify.worker import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from bot.notify.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from bot.processes.stack import free_port
 from bot.settings import load_settings
 from bot.store.db import engine_for

@@ -1,13 +1,16 @@
 """The free-text reader of pre-check answers (bot/precheck/reader.py), over many phrasings."""
 
+import json
 from datetime import date
 
 import pytest
 
 from bot.precheck.reader import (
     CANCER,
+    CONDITION_LABELS,
     IMMUNODEFICIENCY,
     INFECTION,
+    PATTERNS_PATH,
     UNCONTROLLED,
     _years_ago,
     is_question,
@@ -192,3 +195,30 @@ def test_questions_are_told_from_answers(text: str, question: bool) -> None:
 def test_the_pipeline_is_built_once_and_needs_no_download() -> None:
     assert nlp() is nlp()
     assert nlp().pipe_names == ["entity_ruler", "negation"]
+
+
+def test_the_ruler_patterns_come_from_the_jsonl_file() -> None:
+    lines = PATTERNS_PATH.read_text(encoding="utf-8").splitlines()
+    from_file = [json.loads(line) for line in lines]
+    # Labels the reader acts on: conditions, and the context and answer words around them.
+    known = set(CONDITION_LABELS) | {
+        "OTHER_PERSON",
+        "RA_MEDICATION",
+        "CONTROLLED",
+        "UNCONTROLLED",
+        "CURRENT",
+        "PAST",
+        "HEDGE",
+        "TIME",
+        "YES",
+        "NO",
+    }
+    assert {p["label"] for p in from_file} == known
+    ruler = nlp().get_pipe("entity_ruler")
+    assert len(ruler.patterns) == len(lines)
+
+    def canonical(patterns: list[dict]) -> list[str]:
+        return sorted(json.dumps(p, sort_keys=True) for p in patterns)
+
+    assert canonical(ruler.patterns) == canonical(from_file)
+    assert ruler.overwrite and ruler.phrase_matcher_attr == "LOWER"

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.content import render, responses, text
 from bot.precheck.reader import read_answer, read_clarification
 from bot.privacy.notice import consent_withdrawn, erased, privacy_notice
 from bot.safety.disclaimer import DISCLAIMER
@@ -26,15 +27,8 @@ def _nlu_examples() -> dict[str, list[str]]:
     return examples
 
 
-def _responses() -> dict[str, list[dict]]:
-    responses = dict(yaml.safe_load((ROOT / "domain.yml").read_text())["responses"])
-    for path in sorted((ROOT / "data" / "responses").glob("*.yml")):
-        responses.update(yaml.safe_load(path.read_text())["responses"])
-    return responses
-
-
 EXAMPLES = _nlu_examples()
-RESPONSES = _responses()
+RESPONSES = responses()
 FAQ_TOPICS = sorted(i.split("/", 1)[1] for i in EXAMPLES if i.startswith("faq/"))
 
 
@@ -192,18 +186,18 @@ def test_texts_sent_from_code_make_no_forbidden_claim_either() -> None:
 
     report = ErasureReport({"precheck_results": 1})
     texts = [
-        DISCLAIMER.text,
-        privacy_notice(180).text,
-        erased(report).text,
-        consent_withdrawn(report, 180).text,
+        text(DISCLAIMER),
+        render(privacy_notice(180)),
+        render(erased(report)),
+        render(consent_withdrawn(report, 180)),
     ]
-    for text in texts:
-        assert forbidden_claims_in(text) == [], text
+    for said in texts:
+        assert forbidden_claims_in(said) == [], said
 
 
 def test_the_treatment_disclaimer_is_honest_about_approval_and_results() -> None:
-    text = DISCLAIMER.text
-    assert "not medical advice" in text and "not approved" in text and "vary" in text
+    text_ = text(DISCLAIMER)
+    assert "not medical advice" in text_ and "not approved" in text_ and "vary" in text_
 
 
 def test_the_advice_refusal_explains_why_and_points_to_the_doctor_and_the_advisor() -> None:
@@ -216,9 +210,9 @@ def test_the_advice_refusal_explains_why_and_points_to_the_doctor_and_the_adviso
 def test_the_privacy_notice_is_in_the_menu_and_says_what_why_how_long_and_who() -> None:
     payloads = {b["payload"] for b in RESPONSES["utter_menu"][0]["buttons"]}
     assert "/privacy" in payloads
-    text = privacy_notice(90).text
+    notice = render(privacy_notice(90))
     for part in ("What is stored", "Why", "90 days", "Who sees it", "delete my data"):
-        assert part in text
+        assert part in notice
 
 
 def test_lead_form_buttons_are_understood_by_its_reader() -> None:

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from bot.content import render
+from bot.handoff.hours import parse_business_hours, what_happens_next
 from bot.handoff.queue import (
     close_handoff,
     current_handoff,
     open_handoff,
     open_handoffs,
-    parse_business_hours,
     take_handoff,
-    what_happens_next,
 )
 from bot.store.db import session_scope
 from bot.store.models import Handoff
@@ -172,7 +172,7 @@ def test_wrap_around_hours_reopen_on_friday() -> None:
 
 
 def test_while_open_the_patient_hears_shortly_and_the_channel(weekdays) -> None:
-    text = what_happens_next(weekdays, SPEC, "whatsapp", now=utc(2024, 7, 15, 8, 30))
+    text = render(what_happens_next(weekdays, SPEC, "whatsapp", now=utc(2024, 7, 15, 8, 30)))
     assert "shortly" in text
     assert "by WhatsApp" in text
     assert "112" in text and "911" in text
@@ -180,7 +180,7 @@ def test_while_open_the_patient_hears_shortly_and_the_channel(weekdays) -> None:
 
 
 def test_outside_hours_the_patient_hears_the_next_opening_and_zone(weekdays) -> None:
-    text = what_happens_next(weekdays, SPEC, "email", now=zurich(2024, 7, 12, 18, 0))
+    text = render(what_happens_next(weekdays, SPEC, "email", now=zurich(2024, 7, 12, 18, 0)))
     assert "Monday 09:00" in text
     assert "Europe/Zurich" in text
     assert SPEC in text
@@ -191,14 +191,14 @@ def test_outside_hours_the_patient_hears_the_next_opening_and_zone(weekdays) -> 
 
 def test_the_next_opening_is_told_in_clinic_time_not_utc(weekdays) -> None:
     # Saturday in UTC; Monday's opening is 07:00 UTC in summer but 09:00 for the clinic.
-    text = what_happens_next(weekdays, SPEC, "phone", now=utc(2024, 7, 13, 12, 0))
+    text = render(what_happens_next(weekdays, SPEC, "phone", now=utc(2024, 7, 13, 12, 0)))
     assert "Monday 09:00" in text
     assert "07:00" not in text
     assert "by phone" in text
 
 
 def test_before_opening_the_patient_hears_this_mornings_opening(weekdays) -> None:
-    text = what_happens_next(weekdays, SPEC, "email", now=zurich(2024, 1, 17, 7, 0))
+    text = render(what_happens_next(weekdays, SPEC, "email", now=zurich(2024, 1, 17, 7, 0)))
     assert "Wednesday 09:00" in text
 
 

@@ -19,16 +19,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bot.notify.worker import (
-    MAX_RETRY_SECONDS,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    deliver_due,
-    enqueue,
-    retry_delay,
-    sign,
-    verify,
-)
+from bot.notify.outbox import enqueue
+from bot.notify.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
+from bot.notify.worker import MAX_RETRY_SECONDS, deliver_due, retry_delay
 from bot.settings import NotifySettings
 from bot.store.db import session_scope
 from bot.store.models import OutboxMessage
@@ -260,7 +253,7 @@ def test_enqueue_adds_one_row_per_configured_transport(url, settings, kinds) -> 
 def test_enqueue_without_transports_adds_nothing_and_warns(url, caplog) -> None:
     # An SMTP host without a recipient is not a transport either.
     settings = NotifySettings(smtp_host="127.0.0.1")
-    with caplog.at_level(logging.WARNING, logger="bot.notify.worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.notify.outbox"):
         assert queue(url, settings) == 0
     assert rows(url) == []
     assert any(

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from bot.content import text
 from bot.precheck.dialogue import CLARIFYING, CONSENT, interpret_turn
 
 TODAY = date(2026, 11, 25)
@@ -49,7 +50,7 @@ def test_an_incomplete_answer_is_clarified_once_then_unsure() -> None:
     assert second.slots == {"cancer_last_5_years": "yes", CLARIFYING: None}
     third = turn("cancer_last_5_years", "hmm", clarifying="cancer_last_5_years:cancer_when")
     assert third.slots["cancer_last_5_years"] == "unsure"
-    assert "not sure" in third.notes[0]
+    assert "not sure" in text(third.notes[0])
 
 
 def test_the_control_clarification_reads_yes_as_controlled() -> None:
@@ -85,14 +86,14 @@ def test_a_correction_updates_the_earlier_answer_and_re_asks_plainly() -> None:
     )
     result = turn("severe_immunodeficiency", "actually, I do have diabetes", current=current)
     assert result.slots == {"uncontrolled_condition": "unsure"}
-    assert result.notes == ["Thanks, I've updated that earlier answer."]
+    assert [text(n) for n in result.notes] == ["Thanks, I've updated that earlier answer."]
 
 
 def test_one_message_can_answer_two_questions() -> None:
     result = turn("active_infection", "no infections, but I had a heart attack last month")
     assert result.slots["active_infection"] == "no"
     assert result.slots["uncontrolled_condition"] == "yes"
-    assert result.notes == ["Thanks, I've noted that too."]
+    assert [text(n) for n in result.notes] == ["Thanks, I've noted that too."]
 
 
 def test_a_red_flag_always_interrupts_even_inside_an_answer() -> None:

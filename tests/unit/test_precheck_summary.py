@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.content import render, responses
 from bot.precheck.rules import QUESTIONS, evaluate
 from bot.precheck.summary import summary
 
@@ -30,7 +31,7 @@ def result_for(**answers):
 )
 @pytest.mark.parametrize("stored", [True, False, None])
 def test_no_summary_states_a_verdict(answers, stored) -> None:
-    text = summary(result_for(**answers), stored).text.lower()
+    text = render(summary(result_for(**answers), stored)).lower()
     for phrase in FORBIDDEN:
         assert phrase not in text
     assert "only a doctor" in text
@@ -38,21 +39,21 @@ def test_no_summary_states_a_verdict(answers, stored) -> None:
 
 def test_clear_offers_the_advisor() -> None:
     reply = summary(result_for(), True)
-    assert reply.buttons[0]["payload"] == "/request_human"
-    assert "none of the four" in reply.text
+    assert responses()[reply.response][0]["buttons"][0]["payload"] == "/request_human"
+    assert "none of the four" in render(reply)
 
 
 def test_review_names_what_was_unsure() -> None:
-    text = summary(result_for(uncontrolled_condition="unsure"), False).text
+    text = render(summary(result_for(uncontrolled_condition="unsure"), False))
     assert "uncontrolled diabetes or heart/cardiovascular disease" in text
 
 
 def test_an_infection_may_only_postpone() -> None:
-    text = summary(result_for(active_infection="yes"), True).text
+    text = render(summary(result_for(active_infection="yes"), True))
     assert "an active infection" in text and "waiting until it has cleared" in text
 
 
 def test_storage_is_reported_honestly() -> None:
-    assert "are stored" in summary(result_for(), True).text
-    assert "were not stored" in summary(result_for(), False).text
-    assert "couldn't save" in summary(result_for(), None).text
+    assert "are stored" in render(summary(result_for(), True))
+    assert "were not stored" in render(summary(result_for(), False))
+    assert "couldn't save" in render(summary(result_for(), None))
