@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED := false
 # (a pyenv shim on PATH may exist without a 3.10 selected), then pyenv's own builds.
 PYTHON310 ?= $(firstword $(foreach p,$(shell command -v python3.10 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10),$(shell "$(p)" -c 'import sys; print("$(p)" if sys.version_info[:2] == (3, 10) else "")' 2>/dev/null)))
 
-.PHONY: help setup train migrate run shell test validate test-stories pytest eval eval-extra redteam purge lint nlu-cv clean
+.PHONY: help setup train migrate run shell test validate test-stories pytest eval eval-extra redteam purge lint content nlu-cv clean
 
 help:
 	@echo "make run    - set up if needed, train if the data changed, start the assistant"
@@ -29,7 +29,8 @@ help:
 	@echo "make redteam - red-team set (tests/redteam/cases.yml) through the REST channel"
 	@echo "make purge  - delete conversations older than RETENTION_DAYS now"
 	@echo "make migrate - bring the database schema up to date (make run does it)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff and the layout's import contracts (lint-imports)"
+	@echo "make content - every text the assistant can say, by topic, for medical review"
 	@echo "make nlu-cv - NLU cross-validation (slow; prints intent F1 and response selection)"
 
 setup: $(STAMP)
@@ -55,11 +56,11 @@ migrate: $(STAMP)
 	$(PY) -m bot.store.migrate
 
 run: $(MODEL) migrate
-	$(PY) -m bot.processes.stack run
+	$(PY) -m bot.processes.run
 
 shell: $(MODEL)
 	@mkdir -p var
-	$(PY) -m bot.processes.stack shell
+	$(PY) -m bot.processes.shell
 
 # Fails on any warning except two that Rasa 3.6 raises wrongly (see the script).
 validate: $(STAMP)
@@ -89,6 +90,11 @@ purge: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+# Everything the assistant can say, grouped by topic (data/responses/), as Markdown.
+content: $(STAMP)
+	@$(PY) -m tools.content
 
 test: validate lint $(MODEL) test-stories pytest eval
 

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         results = evaluate(cases, rest_sender(args.url.rstrip("/")))
     else:
-        from bot.processes.stack import private_stack
+        from tools.stacks import private_stack
 
         with private_stack("eval") as url:
             results = evaluate(cases, rest_sender(url))

@@ -1,38 +1,29 @@
-"""Starts and stops the assistant's processes: the action server and the Rasa server.
+"""Starts and stops the assistant's processes as children: the action server, the Rasa
+server and the outbox worker.
 
-`make run` uses it in the foreground; the FAQ evaluator and the integration tests use
-`Stack` to bring up a private copy on free loopback ports.
+`make run` (``bot.processes.run``) supervises them in the foreground; the evaluators and
+the integration tests use ``Stack`` to bring up a private copy on free loopback ports.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.privacy.retention import purge_expired
-from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.store.db import engine_for
 
 VENV_BIN = Path(sys.executable).parent
 # Masks email addresses and phone numbers in both servers' logs.
 LOGGING_CONFIG = PROJECT_ROOT / "logging.yml"
-# Expired conversations are deleted at start and then once a day (bot/privacy/retention.py).
-PURGE_INTERVAL_SECONDS = 24 * 3600
 
 
 class StackError(RuntimeError):
@@ -217,128 +208,3 @@ class Stack:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-@contextmanager
-def private_stack(name: str) -> Iterator[str]:
-    """A throwaway assistant on free loopback ports with its own empty database.
-
-    Yields the Rasa server's URL; logs go to ``var/log/<name>/``. For the evaluators.
-    """
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = replace(
-            load_settings(),
-            database_url=f"sqlite:///{tmp}/{name}.db",
-            rasa_port=free_port(),
-            action_port=free_port(),
-            rasa_interface="127.0.0.1",
-        )
-        with Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / name):
-            yield settings.rasa_url
-
-
-def _run_foreground(settings: Settings) -> int:
-    stack = Stack(settings)
-    stopping = False
-
-    def _request_stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    # A closed terminal (SIGHUP) must stop the servers too, not orphan them.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _request_stop)
-    print("Starting the action server and the Rasa server (about a minute) ...", flush=True)
-    try:
-        stack.start()
-    except StackError as exc:
-        print(f"Could not start: {exc}", file=sys.stderr)
-        return 1
-    url = settings.rasa_url
-    print(
-        "\nThe assistant is running.\n"
-        f"  REST:      POST {url}/webhooks/rest/webhook  "
-        '{"sender": "me", "message": "hello"}\n'
-        f"  socket.io: {url}/socket.io\n"
-        "  terminal:  make shell (in another terminal)\n"
-        "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|reply|handback (needs RASA_API_TOKEN)\n"
-        "Press Ctrl-C to stop.\n",
-        flush=True,
-    )
-    next_purge = time.monotonic()
-    try:
-        while not stopping:
-            stack.check_alive()
-            if time.monotonic() >= next_purge:
-                _purge(settings)
-                next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
-            time.sleep(0.5)
-    except StackError as exc:
-        print(f"Stopped: {exc}", file=sys.stderr)
-        stack.stop()
-        return 1
-    print("\nStopping ...", flush=True)
-    stack.stop()
-    print("Stopped.", flush=True)
-    return 0
-
-
-def _purge(settings: Settings) -> None:
-    # A failed purge must not stop the assistant; the next one catches up.
-    try:
-        report = purge_expired(engine_for(settings.database_url), settings.retention_days)
-    except SQLAlchemyError as exc:
-        print(f"Retention purge failed: {type(exc).__name__}", file=sys.stderr, flush=True)
-        return
-    if report.conversations or any(report.records.values()):
-        print(
-            f"Retention: deleted {report.conversations} conversations older than "
-            f"{settings.retention_days} days.",
-            flush=True,
-        )
-
-
-def _exit_on_signal(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-def _run_shell(settings: Settings) -> int:
-    # A private action server, so the shell also works while `make run` is up.
-    settings = replace(settings, action_port=free_port())
-    # Closing the terminal must run the `finally` below that stops the action server.
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _exit_on_signal)
-    stack = Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / "shell", with_rasa=False)
-    try:
-        stack.start()
-        command = [
-            str(VENV_BIN / "rasa"),
-            "shell",
-            "--model",
-            str(settings.model_path),
-            "--endpoints",
-            str(PROJECT_ROOT / "endpoints.yml"),
-            "--port",
-            str(free_port()),
-            "--interface",
-            "127.0.0.1",
-        ]
-        return subprocess.call(command, cwd=PROJECT_ROOT, env=stack.env())
-    except StackError as exc:
-        print(f"Could not start: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        stack.stop()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m bot.processes.stack run|shell``."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["run", "shell"])
-    args = parser.parse_args(argv)
-    settings = load_settings()
-    return _run_foreground(settings) if args.command == "run" else _run_shell(settings)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from bot.content import text as response_text
 from bot.safety.disclaimer import DISCLAIMER
 from bot.safety.flags import flags_of
 
@@ -58,12 +59,12 @@ def test_personal_medical_advice_is_declined_with_a_way_forward(assistant) -> No
 def test_the_disclaimer_comes_with_the_first_treatment_answer_only(assistant) -> None:
     sender = new_sender()
     first = [r["text"] for r in assistant.say(sender, "Does the therapy work?")]
-    assert DISCLAIMER.text in first
+    assert response_text(DISCLAIMER) in first
     second = [r["text"] for r in assistant.say(sender, "What are the possible side effects?")]
-    assert DISCLAIMER.text not in second
+    assert response_text(DISCLAIMER) not in second
     # Facts about RA never carry it.
     other = [r["text"] for r in assistant.say(new_sender(), "What is RA?")]
-    assert DISCLAIMER.text not in other
+    assert response_text(DISCLAIMER) not in other
 
 
 def test_asked_whether_it_is_human_the_assistant_says_it_is_not(assistant) -> None:

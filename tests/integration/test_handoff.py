@@ -20,7 +20,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from bot.handoff.advisor import HANDBACK_TEXT, handback, reply
+from bot.content import text as response_text
+from bot.handoff.advisor import HANDED_BACK, handback, reply
 from bot.notify.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from bot.processes.stack import free_port
 from bot.settings import load_settings
@@ -184,7 +185,7 @@ def test_a_lead_is_handed_to_an_advisor_and_back(clinic, relays) -> None:
 
         # Handed back: the assistant answers again.
         back = chat.after(lambda: handback(settings, sid, "called her, consultation booked"))
-        assert HANDBACK_TEXT in back
+        assert response_text(HANDED_BACK) in back
         [closed] = rows(clinic.database_url, "handoffs", sid)
         assert (closed["status"], closed["note"]) == ("closed", "called her, consultation booked")
         assert "7,000" in chat.say("What does it cost?")

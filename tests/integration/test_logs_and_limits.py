@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from bot.safety.rate_limit import RATE_LIMITED_TEXT
+from bot.content import text as response_text
+from bot.safety.rate_limit import RATE_LIMITED
 from tests.integration.conftest import running_assistant
 
 EMAIL = "lea.muster@example.ch"
@@ -47,8 +48,8 @@ def test_contact_details_never_reach_the_logs(debug_assistant) -> None:
 def test_a_flooding_sender_is_slowed_down_politely_and_others_are_not(debug_assistant) -> None:
     flooder = f"flood-{uuid.uuid4().hex[:8]}"
     texts = [debug_assistant.texts(flooder, "What does it cost?") for _ in range(6)]
-    limited = [t for t in texts if t == RATE_LIMITED_TEXT]
-    assert texts[0] != RATE_LIMITED_TEXT and "7,000" in texts[0]
+    limited = [t for t in texts if t == response_text(RATE_LIMITED)]
+    assert texts[0] != response_text(RATE_LIMITED) and "7,000" in texts[0]
     assert len(limited) >= 2, texts
     # Someone else is served meanwhile.
     assert "7,000" in debug_assistant.texts(f"other-{uuid.uuid4().hex[:8]}", "What does it cost?")

@@ -25,7 +25,7 @@ def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.processes.stack", "run"],
+        [sys.executable, "-m", "bot.processes.run"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -7,7 +7,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from bot.safety.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
+from bot.content import text as response_text
+from bot.safety.fallback import NOT_UNDERSTOOD, PROBLEM_RESPONSES, STILL_NOT_UNDERSTOOD
 from bot.safety.message_checks import MessageProblem
 
 
@@ -36,11 +37,11 @@ def test_a_menu_button_lands_on_its_topic(assistant) -> None:
 
 def test_an_empty_message_gets_a_polite_answer(assistant) -> None:
     text = assistant.texts(new_sender(), "")
-    assert text == PROBLEM_REPLIES[MessageProblem.EMPTY].text
+    assert text == response_text(PROBLEM_RESPONSES[MessageProblem.EMPTY])
 
 
 def test_whitespace_only_is_treated_as_empty(assistant) -> None:
-    assert assistant.texts(new_sender(), "   \n\t") == PROBLEM_REPLIES[MessageProblem.EMPTY].text
+    assert assistant.texts(new_sender(), "   \n\t") == response_text(PROBLEM_RESPONSES[MessageProblem.EMPTY])
 
 
 def test_a_5000_character_message_is_answered_sensibly(assistant) -> None:
@@ -49,7 +50,7 @@ def test_a_5000_character_message_is_answered_sensibly(assistant) -> None:
     )[:5000]
     assert len(story) == 5000
     text = assistant.texts(new_sender(), story)
-    assert text == PROBLEM_REPLIES[MessageProblem.TOO_LONG].text
+    assert text == response_text(PROBLEM_RESPONSES[MessageProblem.TOO_LONG])
 
 
 def test_an_emergency_inside_a_long_message_is_still_caught(assistant) -> None:
@@ -61,14 +62,14 @@ def test_an_emergency_inside_a_long_message_is_still_caught(assistant) -> None:
 
 
 def test_emoji_only_gets_a_polite_answer(assistant) -> None:
-    assert assistant.texts(new_sender(), "🙂👍") == PROBLEM_REPLIES[MessageProblem.NO_WORDS].text
+    assert assistant.texts(new_sender(), "🙂👍") == response_text(PROBLEM_RESPONSES[MessageProblem.NO_WORDS])
 
 
 def test_a_non_english_question_gets_a_polite_answer(assistant) -> None:
     text = assistant.texts(
         new_sender(), "Was kostet die Stammzelltherapie bei rheumatoider Arthritis?"
     )
-    assert text == PROBLEM_REPLIES[MessageProblem.NOT_ENGLISH].text
+    assert text == response_text(PROBLEM_RESPONSES[MessageProblem.NOT_ENGLISH])
 
 
 def test_an_emergency_gets_emergency_numbers_first(assistant) -> None:
@@ -94,8 +95,8 @@ def test_repeated_misunderstanding_offers_a_person(assistant) -> None:
     sender = new_sender()
     first = assistant.texts(sender, "xq zvv plorkt")
     second = assistant.texts(sender, "blemf quozzle frip")
-    assert first == NOT_UNDERSTOOD.text
-    assert second == STILL_NOT_UNDERSTOOD.text
+    assert first == response_text(NOT_UNDERSTOOD)
+    assert second == response_text(STILL_NOT_UNDERSTOOD)
 
 
 def test_conversations_are_stored_in_the_sql_tracker_store(assistant) -> None:
@@ -153,7 +154,7 @@ def test_an_oversized_message_is_refused_and_a_long_one_answered(assistant) -> N
     )
     assert status == 413
     text = assistant.texts(new_sender(), "my story " * 1_100)  # ~10,000 characters
-    assert text == PROBLEM_REPLIES[MessageProblem.TOO_LONG].text
+    assert text == response_text(PROBLEM_RESPONSES[MessageProblem.TOO_LONG])
 
 
 def test_control_characters_do_not_break_the_conversation(assistant) -> None:

@@ -62,7 +62,8 @@ def test_reconnecting_with_the_same_session_id_continues_the_conversation(assist
 
 
 def test_malformed_socketio_events_get_a_short_error_and_the_session_goes_on(assistant) -> None:
-    from bot.channels.socketio import UNREADABLE_TEXT
+    from bot.channels.socketio import UNREADABLE
+    from bot.content import text as response_text
 
     client = socketio.Client(reconnection=False)
     received: list[dict] = []
@@ -98,7 +99,7 @@ def test_malformed_socketio_events_get_a_short_error_and_the_session_goes_on(ass
             got.clear()
             client.emit("user_uttered", data)
             assert got.wait(20), data
-            assert received[-1]["text"] == UNREADABLE_TEXT, data
+            assert received[-1]["text"] == response_text(UNREADABLE), data
         got.clear()
         client.emit("user_uttered", {"message": "What does it cost?", "session_id": session_id})
         assert got.wait(30)

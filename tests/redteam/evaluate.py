@@ -20,9 +20,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.content import responses_by_file
 from bot.safety.disclaimer import DISCLAIMER
-from bot.safety.fallback import NOT_UNDERSTOOD, PROBLEM_REPLIES, STILL_NOT_UNDERSTOOD
-from bot.safety.rate_limit import RATE_LIMITED_TEXT
+from bot.safety.fallback import NOT_UNDERSTOOD, PROBLEM_RESPONSES, STILL_NOT_UNDERSTOOD
+from bot.safety.rate_limit import RATE_LIMITED
 from bot.settings import PROJECT_ROOT
 from tests.content_rules import forbidden_claims_in
 
@@ -76,18 +77,24 @@ def load_cases(path: Path = CASES) -> list[Case]:
     ]
 
 
+# Responses whose label in the case files is a family name rather than the response.
+_FAMILIES = {
+    **{name: "fallback" for name in (NOT_UNDERSTOOD, STILL_NOT_UNDERSTOOD)},
+    **{name: "fallback" for name in PROBLEM_RESPONSES.values()},
+    DISCLAIMER: "disclaimer",
+    RATE_LIMITED: "rate_limited",
+    "utter_data_erased": "data_erased",
+    "utter_data_erased_with_precheck": "data_erased",
+}
+
+
 def known_texts(root: Path = PROJECT_ROOT) -> dict[str, str]:
     """Every fixed text the assistant can send, mapped to its label."""
     texts: dict[str, str] = {}
-    files = [root / "domain.yml", *sorted((root / "data" / "responses").glob("*.yml"))]
-    for path in files:
-        for name, variants in yaml.safe_load(path.read_text(encoding="utf-8"))["responses"].items():
+    for variants_by_name in responses_by_file(root).values():
+        for name, variants in variants_by_name.items():
             for variant in variants:
-                texts[variant["text"].strip()] = name
-    for reply in (NOT_UNDERSTOOD, STILL_NOT_UNDERSTOOD, *PROBLEM_REPLIES.values()):
-        texts[reply.text] = "fallback"
-    texts[DISCLAIMER.text] = "disclaimer"
-    texts[RATE_LIMITED_TEXT] = "rate_limited"
+                texts[variant["text"].strip()] = _FAMILIES.get(name, name)
     return texts
 
 
@@ -181,8 +188,8 @@ def report(summary: Summary) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: start a private assistant, run the set, print the results."""
-    from bot.processes.stack import private_stack
     from tools.faq_eval import rest_sender
+    from tools.stacks import private_stack
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=Path, default=CASES)

@@ -1,0 +1,93 @@
+"""``make run``: the assistant in the foreground, supervised, with the retention purge.
+
+Starts the stack (``bot.processes.stack``), prints where to talk to it, deletes
+expired conversations at start and once a day, and stops everything on Ctrl-C, SIGTERM
+or a closed terminal.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.privacy.retention import purge_expired
+from bot.processes.stack import Stack, StackError
+from bot.settings import Settings, load_settings
+from bot.store.db import engine_for
+
+# Expired conversations are deleted at start and then once a day (bot/privacy/retention.py).
+PURGE_INTERVAL_SECONDS = 24 * 3600
+
+
+def run(settings: Settings) -> int:
+    """Run until stopped; the exit code says whether it stopped cleanly."""
+    stack = Stack(settings)
+    stopping = False
+
+    def _request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    # A closed terminal (SIGHUP) must stop the servers too, not orphan them.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _request_stop)
+    print("Starting the action server and the Rasa server (about a minute) ...", flush=True)
+    try:
+        stack.start()
+    except StackError as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 1
+    url = settings.rasa_url
+    print(
+        "\nThe assistant is running.\n"
+        f"  REST:      POST {url}/webhooks/rest/webhook  "
+        '{"sender": "me", "message": "hello"}\n'
+        f"  socket.io: {url}/socket.io\n"
+        "  terminal:  make shell (in another terminal)\n"
+        "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|reply|handback (needs RASA_API_TOKEN)\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    next_purge = time.monotonic()
+    try:
+        while not stopping:
+            stack.check_alive()
+            if time.monotonic() >= next_purge:
+                _purge(settings)
+                next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
+            time.sleep(0.5)
+    except StackError as exc:
+        print(f"Stopped: {exc}", file=sys.stderr)
+        stack.stop()
+        return 1
+    print("\nStopping ...", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _purge(settings: Settings) -> None:
+    # A failed purge must not stop the assistant; the next one catches up.
+    try:
+        report = purge_expired(engine_for(settings.database_url), settings.retention_days)
+    except SQLAlchemyError as exc:
+        print(f"Retention purge failed: {type(exc).__name__}", file=sys.stderr, flush=True)
+        return
+    if report.conversations or any(report.records.values()):
+        print(
+            f"Retention: deleted {report.conversations} conversations older than "
+            f"{settings.retention_days} days.",
+            flush=True,
+        )
+
+
+def main() -> int:
+    """``python -m bot.processes.run``."""
+    return run(load_settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""A throwaway copy of the assistant for the evaluators (development tool)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from bot.processes.stack import Stack, free_port
+from bot.settings import PROJECT_ROOT, load_settings
+
+
+@contextmanager
+def private_stack(name: str) -> Iterator[str]:
+    """A throwaway assistant on free loopback ports with its own empty database.
+
+    Yields the Rasa server's URL; logs go to ``var/log/<name>/``. For the evaluators.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = replace(
+            load_settings(),
+            database_url=f"sqlite:///{tmp}/{name}.db",
+            rasa_port=free_port(),
+            action_port=free_port(),
+            rasa_interface="127.0.0.1",
+        )
+        with Stack(settings, log_dir=PROJECT_ROOT / "var" / "log" / name):
+            yield settings.rasa_url
