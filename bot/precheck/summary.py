@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from bot.content import Utterance, text
 from bot.precheck.rules import LABELS, Outcome, PrecheckResult
+from bot.precheck.vocabulary import CANCER, IMMUNODEFICIENCY, INFECTION, UNCONTROLLED
 
 # What each reported condition usually means for the next step, in the article's terms.
 NEXT_STEPS = {
-    "active_infection": "utter_precheck_next_step_active_infection",
-    "cancer_last_5_years": "utter_precheck_next_step_cancer_last_5_years",
-    "uncontrolled_condition": "utter_precheck_next_step_uncontrolled_condition",
-    "severe_immunodeficiency": "utter_precheck_next_step_severe_immunodeficiency",
+    INFECTION: "utter_precheck_next_step_active_infection",
+    CANCER: "utter_precheck_next_step_cancer_last_5_years",
+    UNCONTROLLED: "utter_precheck_next_step_uncontrolled_condition",
+    IMMUNODEFICIENCY: "utter_precheck_next_step_severe_immunodeficiency",
 }
 # Whether the answers were stored: True saved, False declined, None saving failed.
 STORAGE_NOTES = {
