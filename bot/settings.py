@@ -51,6 +51,8 @@ class NotifySettings:
     smtp_to: str = ""  # the advisors' inbox
     # First retry after this many seconds, then doubling (at most an hour apart).
     retry_seconds: int = 30
+    # Tries before a notification is given up ("dead", kept for staff, never retried).
+    max_attempts: int = 8
 
     @property
     def webhook_enabled(self) -> bool:
@@ -165,4 +167,5 @@ def _notify_settings(env: dict[str, str]) -> NotifySettings:
         smtp_from=env.get("SMTP_FROM") or NotifySettings.smtp_from,
         smtp_to=env.get("SMTP_TO", "").strip(),
         retry_seconds=_positive(env, "OUTBOX_RETRY_SECONDS", 30),
+        max_attempts=_positive(env, "OUTBOX_MAX_ATTEMPTS", 8),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.safety.red_flags import red_flag_excerpt
+
 MAX_SENDER_CHARS = 128
 # Long enough for a patient's whole story (the assistant then asks for the main
 # question); anything bigger is not a chat message.
@@ -29,11 +31,20 @@ def checked_sender(value: Any, field: str = "sender") -> str:
 
 
 def checked_message(value: Any) -> str:
-    """The message text: a string, at most ``MAX_MESSAGE_CHARS`` long."""
+    """The message text: a string, at most ``MAX_MESSAGE_CHARS`` long.
+
+    A longer message is refused, unless it holds an emergency: then the part around
+    the red flag goes on, so that the emergency is answered all the same.
+    """
     if not isinstance(value, str):
         raise BadInput("'message' must be a string")
     if len(value) > MAX_MESSAGE_CHARS:
-        raise BadInput(f"'message' is longer than {MAX_MESSAGE_CHARS} characters", too_large=True)
+        excerpt = red_flag_excerpt(value)
+        if excerpt is None:
+            raise BadInput(
+                f"'message' is longer than {MAX_MESSAGE_CHARS} characters", too_large=True
+            )
+        return excerpt
     return value
 
 

@@ -37,7 +37,7 @@ class ValidatedSocketIOInput(SocketIOInput):
 
         async def handle_message(sid: str, data: Any = None) -> None:
             try:
-                self._check_message(data)
+                data = self._checked(data)
             except BadInput:
                 await sio.emit(
                     self.bot_message_evt, {"text": text(UNREADABLE)}, room=sid, namespace=namespace
@@ -59,10 +59,12 @@ class ValidatedSocketIOInput(SocketIOInput):
         sio.on("session_request", session_request, namespace=namespace)
         return webhook
 
-    def _check_message(self, data: Any) -> None:
+    def _checked(self, data: Any) -> dict[str, Any]:
+        """The event data, its message checked (an over-long emergency: its excerpt)."""
         if not isinstance(data, dict):
             raise BadInput("the event data must be an object")
-        checked_message(data.get("message", ""))
+        data = {**data, "message": checked_message(data.get("message", ""))}
         if self.session_persistence or data.get("session_id") is not None:
             checked_sender(data.get("session_id"), "session_id")
         checked_metadata(data.get(self.metadata_key), self.metadata_key)
+        return data

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.db import session_scope
@@ -28,15 +29,26 @@ def _open_row(session: Session, conversation_id: str) -> Handoff | None:
 
 
 def open_handoff(database_url: str, conversation_id: str, channel: str | None, reason: str) -> int:
-    """Queue the conversation for an advisor; an open handoff is reused, not doubled."""
-    with session_scope(database_url) as session:
-        existing = _open_row(session, conversation_id)
-        if existing is not None:
-            return existing.id
-        handoff = Handoff(conversation_id=conversation_id, channel=channel, reason=reason)
-        session.add(handoff)
-        session.flush()
-        return handoff.id
+    """Queue the conversation for an advisor; an open handoff is reused, not doubled.
+
+    The database keeps it single (a unique index over open handoffs): when a concurrent
+    request inserted first, ours is refused and the one it opened is returned.
+    """
+    for _ in range(3):
+        try:
+            with session_scope(database_url) as session:
+                existing = _open_row(session, conversation_id)
+                if existing is not None:
+                    return existing.id
+                handoff = Handoff(conversation_id=conversation_id, channel=channel, reason=reason)
+                session.add(handoff)
+                session.flush()
+                return handoff.id
+        except IntegrityError:
+            # Lost the race; the winner's handoff is found on the next round (unless it
+            # was closed in between, and then this request opens a new one).
+            continue
+    raise RuntimeError(f"could not open a handoff for {conversation_id}")
 
 
 def open_handoffs(database_url: str) -> list[Handoff]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.leads.scoring import LeadScore
 from bot.notify.outbox import enqueue
@@ -99,18 +100,25 @@ def save_lead(
 
 
 def _record_consent(session: Any, conversation_id: str) -> None:
-    active = session.execute(
-        select(Consent).where(
-            Consent.conversation_id == conversation_id,
-            Consent.purpose == LEAD_CONSENT_PURPOSE,
-            Consent.withdrawn_at.is_(None),
+    """Record the consent unless one is active: an upsert, so that the database decides.
+
+    A read before the insert would let two concurrent submissions both insert; the
+    partial unique index (one active consent per conversation and purpose) is the
+    conflict target, and the second insert does nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    inserts = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if dialect not in inserts:
+        raise NotImplementedError(f"consents on {dialect}: SQLite and PostgreSQL only")
+    session.execute(
+        inserts[dialect](Consent)
+        .values(
+            conversation_id=conversation_id,
+            purpose=LEAD_CONSENT_PURPOSE,
+            text_version=LEAD_CONSENT_VERSION,
         )
-    ).scalar_one_or_none()
-    if active is None:
-        session.add(
-            Consent(
-                conversation_id=conversation_id,
-                purpose=LEAD_CONSENT_PURPOSE,
-                text_version=LEAD_CONSENT_VERSION,
-            )
+        .on_conflict_do_nothing(
+            index_elements=[Consent.conversation_id, Consent.purpose],
+            index_where=Consent.withdrawn_at.is_(None),
         )
+    )

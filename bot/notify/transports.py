@@ -3,6 +3,10 @@
 Webhook requests carry ``X-Assistant-Timestamp`` and ``X-Assistant-Signature:
 sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>.<body>"`` with the shared secret, so
 the receiver can check origin, integrity and freshness.
+
+Every try of one outbox row carries the same delivery id (``X-Assistant-Delivery`` on
+the webhook, the email's ``Message-ID``): delivery is at least once, so a receiver that
+already has that id can drop the repeat.
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ import smtplib
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Any
 
 from bot.settings import NotifySettings
 
 SIGNATURE_HEADER = "X-Assistant-Signature"
 TIMESTAMP_HEADER = "X-Assistant-Timestamp"
+DELIVERY_HEADER = "X-Assistant-Delivery"
 SEND_TIMEOUT_SECONDS = 10
 
 
@@ -39,7 +46,8 @@ class DeliveryError(Exception):
     """A notification could not be delivered this time (the text is safe to log)."""
 
 
-def send_webhook(payload: dict[str, Any], settings: NotifySettings) -> None:
+def send_webhook(payload: dict[str, Any], settings: NotifySettings, delivery_id: str) -> None:
+    """POST the signed payload; DeliveryError if the receiver did not take it."""
     body = json.dumps(payload, sort_keys=True).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(
@@ -50,6 +58,7 @@ def send_webhook(payload: dict[str, Any], settings: NotifySettings) -> None:
             "Content-Type": "application/json",
             TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: sign(settings.webhook_secret, timestamp, body),
+            DELIVERY_HEADER: delivery_id,
         },
     )
     try:
@@ -83,12 +92,25 @@ def email_text(payload: dict[str, Any]) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def send_email(payload: dict[str, Any], settings: NotifySettings) -> None:
+def message_id(delivery_id: str, smtp_from: str) -> str:
+    """The email's Message-ID: the same on every try, in the sender's domain."""
+    _, address = parseaddr(smtp_from)
+    domain = address.rpartition("@")[2] if "@" in address else ""
+    return f"<outbox-{delivery_id}@{domain or 'localhost'}>"
+
+
+def send_email(payload: dict[str, Any], settings: NotifySettings, delivery_id: str) -> None:
+    """Mail the advisors; DeliveryError if the relay did not take it.
+
+    A payload the text cannot be made from raises KeyError/TypeError: a bug, not a
+    delivery problem, so the worker gives that row up instead of retrying it.
+    """
     subject, text = email_text(payload)
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = settings.smtp_to
     message["Subject"] = subject
+    message["Message-ID"] = message_id(delivery_id, settings.smtp_from)
     message.set_content(text)
     try:
         with smtplib.SMTP(
@@ -103,4 +125,8 @@ def send_email(payload: dict[str, Any], settings: NotifySettings) -> None:
         raise DeliveryError(type(exc).__name__) from None
 
 
-SENDERS = {"webhook": send_webhook, "email": send_email}
+Sender = Callable[[dict[str, Any], NotifySettings, str], None]
+
+# Senders raise DeliveryError for whatever a later try may not meet (relay down, HTTP
+# error, bad URL); any other exception is a bug in the row or the code.
+SENDERS: dict[str, Sender] = {"webhook": send_webhook, "email": send_email}

@@ -13,6 +13,7 @@ import time
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.handoff.hours import parse_business_hours
 from bot.privacy.retention import purge_expired
 from bot.processes.stack import Stack, StackError
 from bot.settings import Settings, load_settings
@@ -84,9 +85,26 @@ def _purge(settings: Settings) -> None:
         )
 
 
+def checked_settings() -> Settings:
+    """The settings, every value checked before anything starts.
+
+    ``load_settings`` checks formats; values whose meaning belongs to a capability are
+    checked by it here (business hours and their time zone), so that a bad value stops
+    `make run` with a message naming the key, not a lead form that fails later.
+    """
+    settings = load_settings()
+    parse_business_hours(settings.handoff.business_hours, settings.handoff.timezone)
+    return settings
+
+
 def main() -> int:
-    """``python -m bot.processes.run``."""
-    return run(load_settings())
+    """``python -m bot.processes.run``; exit code 2 for a configuration error."""
+    try:
+        settings = checked_settings()
+    except ValueError as exc:
+        print(f"Configuration error: {exc}. Fix it in .env or the environment.", file=sys.stderr)
+        return 2
+    return run(settings)
 
 
 if __name__ == "__main__":

@@ -150,3 +150,25 @@ def detect_red_flag(text: str) -> RedFlag | None:
                 continue
             return RedFlag(category=category, matched=match.group(0))
     return None
+
+
+# Context kept around a red flag found in an over-long message.
+EXCERPT_CONTEXT_CHARS = 1000
+
+
+def red_flag_excerpt(text: str) -> str | None:
+    """The part of a long ``text`` around its red flag, or ``None`` without one.
+
+    A message too long for the channels must not lose an emergency written in it: the
+    excerpt still reads as the same red flag, so the guidance and the flag follow.
+    """
+    flag = detect_red_flag(text)
+    if flag is None:
+        return None
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    at = lowered.find(flag.matched)
+    start = max(0, at - EXCERPT_CONTEXT_CHARS)
+    excerpt = lowered[start : at + len(flag.matched) + EXCERPT_CONTEXT_CHARS]
+    # Context can change the reading (a general question in the window); the bare
+    # words that matched are then the safer excerpt.
+    return excerpt if detect_red_flag(excerpt) is not None else flag.matched

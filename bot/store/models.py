@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -12,6 +13,22 @@ Base = declarative_base()
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _new_delivery_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _partial_unique_index(name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows matching ``where``, on SQLite and PostgreSQL alike."""
+    return Index(
+        name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where)
+    )
+
+
+# Migration 0004 creates these with the same names and conditions.
+OPEN_HANDOFF_WHERE = "status IN ('waiting', 'active')"
+ACTIVE_CONSENT_WHERE = "withdrawn_at IS NULL"
 
 
 class PrecheckResult(Base):
@@ -89,6 +106,12 @@ class Consent(Base):
     """What a patient agreed to, when, and to which wording (and if they withdrew it)."""
 
     __tablename__ = "consents"
+    # Two concurrent submissions must not both record the same consent as active.
+    __table_args__ = (
+        _partial_unique_index(
+            "uq_consents_active_purpose", "conversation_id", "purpose", where=ACTIVE_CONSENT_WHERE
+        ),
+    )
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
@@ -103,6 +126,12 @@ class Handoff(Base):
     """A conversation waiting for, or being handled by, a human advisor."""
 
     __tablename__ = "handoffs"
+    # Two concurrent requests must not queue the same conversation twice.
+    __table_args__ = (
+        _partial_unique_index(
+            "uq_handoffs_open_conversation", "conversation_id", where=OPEN_HANDOFF_WHERE
+        ),
+    )
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
@@ -119,7 +148,8 @@ class Handoff(Base):
 class OutboxMessage(Base):
     """A notification to deliver (webhook or email), written with the lead it is about.
 
-    Delivery happens later, with retries; the row stays until it is delivered.
+    Delivery happens later, with retries (``bot.notify.worker``); the row stays after it
+    is delivered or given up ("dead"), for staff to see.
     """
 
     __tablename__ = "outbox"
@@ -128,6 +158,13 @@ class OutboxMessage(Base):
     conversation_id = Column(String(255), nullable=False, index=True)
     kind = Column(String(16), nullable=False)  # webhook / email
     payload = Column(JSON, nullable=False)
+    # Sent with every try (webhook header, email Message-ID) so receivers can drop
+    # repeats. Not the row id: SQLite reuses the ids of deleted (erased) rows.
+    delivery_id = Column(String(32), nullable=False, default=_new_delivery_id)
+    # pending -> sending (a worker holds the lease) -> pending (retry) / delivered / dead
+    status = Column(String(16), nullable=False, default="pending", server_default="pending")
+    # While a worker sends, nobody else may; after it, the worker is taken to have died.
+    lease_until = Column(DateTime(timezone=True))
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=_now)
     delivered_at = Column(DateTime(timezone=True))

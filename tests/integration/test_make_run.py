@@ -16,6 +16,47 @@ from bot.processes.stack import Stack, StackError, free_port
 from bot.settings import PROJECT_ROOT, load_settings
 
 
+def _listening(port: int) -> bool:
+    """Whether anything accepts connections on the port (any HTTP status would count)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test_the_port_check_sees_a_server_that_answers_with_an_error() -> None:
+    # An earlier check caught the HTTP 404 of a running server as "not running".
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    try:
+        assert _listening(port)
+    finally:
+        server.close()
+    assert not _listening(port)
+
+
+def test_a_bad_setting_stops_make_run_with_a_message_naming_the_key(tmp_path) -> None:
+    env = dict(
+        os.environ,
+        BUSINESS_HOURS="weekdays nine to five",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bad.db'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.processes.run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "BUSINESS_HOURS" in result.stderr and "Traceback" not in result.stderr
+    assert "Starting" not in result.stdout
+
+
 def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
     rasa_port, action_port = free_port(), free_port()
     env = dict(
@@ -62,11 +103,7 @@ def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
     assert proc.returncode == 0, rest
     assert "Stopped." in rest
     for port in (rasa_port, action_port):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-        except OSError:
-            continue
-        raise AssertionError(f"port {port} still answers after Ctrl-C")
+        assert not _listening(port), f"port {port} still answers after Ctrl-C"
 
 
 def test_a_failed_start_leaves_no_server_behind(tmp_path) -> None:
@@ -88,12 +125,7 @@ def test_a_failed_start_leaves_no_server_behind(tmp_path) -> None:
         else:
             raise AssertionError("the stack started on a port that was taken")
         assert stack._procs == []
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{settings.action_port}/health", timeout=2)
-        except OSError:
-            pass
-        else:
-            raise AssertionError("the action server is still running")
+        assert not _listening(settings.action_port), "the action server is still running"
     finally:
         busy.close()
         stack.stop()

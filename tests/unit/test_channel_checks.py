@@ -119,3 +119,9 @@ def test_bad_metadata_is_rejected(metadata: Any) -> None:
 def test_metadata_error_names_the_field() -> None:
     with pytest.raises(BadInput, match="'customData'"):
         checked_metadata("[]", field="customData")
+
+
+def test_an_oversized_message_with_an_emergency_goes_on_as_its_excerpt() -> None:
+    filler = "m " * MAX_MESSAGE_CHARS
+    excerpt = checked_message(filler + "I can't breathe")
+    assert len(excerpt) <= MAX_MESSAGE_CHARS and "can't breathe" in excerpt

@@ -321,3 +321,66 @@ def test_handoff_timestamps_are_recent(url: str) -> None:
     # SQLite returns naive UTC datetimes.
     taken_at = taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=UTC)
     assert before <= taken_at <= datetime.now(UTC)
+
+
+# --- one open handoff per conversation, enforced by the database --------------------------
+
+
+def open_concurrently(url: str, conversation_id: str) -> list[int]:
+    """Two ``open_handoff`` calls that both read "no open handoff" before either inserts."""
+    import contextlib
+    import threading
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    both_read = threading.Barrier(2)
+
+    def wait_for_the_other(session: Session, *_args: object) -> None:
+        if any(isinstance(obj, Handoff) for obj in session.new):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait(timeout=5)
+
+    ids: list[int] = []
+    errors: list[BaseException] = []
+
+    def request(channel: str) -> None:
+        try:
+            ids.append(open_handoff(url, conversation_id, channel, "lead"))
+        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
+            errors.append(exc)
+
+    event.listen(Session, "before_flush", wait_for_the_other)
+    try:
+        threads = [threading.Thread(target=request, args=(c,)) for c in ("rest", "socketio")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        event.remove(Session, "before_flush", wait_for_the_other)
+    assert errors == []
+    return ids
+
+
+def test_concurrent_requests_open_one_handoff_and_both_get_its_id(url: str) -> None:
+    open_handoff(url, "conv-0", "rest", "lead")  # migrates before the threads race
+    ids = open_concurrently(url, "conv-1")
+    handoff = current_handoff(url, "conv-1")
+    assert handoff is not None
+    assert ids == [handoff.id, handoff.id]
+    assert _handoff_count(url, "conv-1") == 1
+
+
+def test_the_database_refuses_a_second_open_handoff(url: str) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    open_handoff(url, "conv-1", "rest", "lead")
+    with pytest.raises(IntegrityError), session_scope(url) as session:
+        session.add(Handoff(conversation_id="conv-1", status="active", reason="lead"))
+    # Closed ones do not count: history may hold many.
+    close_handoff(url, "conv-1", "done")
+    with session_scope(url) as session:
+        session.add(Handoff(conversation_id="conv-1", status="closed", reason="lead"))
+    assert open_handoff(url, "conv-1", "rest", "lead") == current_handoff(url, "conv-1").id
+    assert _handoff_count(url, "conv-1") == 3

@@ -180,3 +180,77 @@ def test_different_conversations_get_different_leads(settings: Settings) -> None
         "https://console.clinic.example/conversations/conv-1",
         "https://console.clinic.example/conversations/conv-2",
     }
+
+
+# --- one active consent per conversation and purpose, enforced by the database -------------
+
+
+def add_active_consent(url: str, conversation_id: str) -> None:
+    with session_scope(url) as session:
+        session.add(
+            Consent(
+                conversation_id=conversation_id,
+                purpose=LEAD_CONSENT_PURPOSE,
+                text_version=LEAD_CONSENT_VERSION,
+            )
+        )
+
+
+def test_the_database_refuses_a_second_active_consent(settings: Settings) -> None:
+    from datetime import datetime, timezone
+
+    from sqlalchemy.exc import IntegrityError
+
+    url = settings.database_url
+    save_lead(settings, "conv-1", ANNA, HOT, None, None)
+    with pytest.raises(IntegrityError):
+        add_active_consent(url, "conv-1")
+    # A withdrawn consent does not count: consent may be given again later.
+    with session_scope(url) as session:
+        (consent,) = session.execute(select(Consent)).scalars()
+        consent.withdrawn_at = datetime.now(timezone.utc)
+    add_active_consent(url, "conv-1")
+    add_active_consent(url, "conv-2")
+    assert len(rows(url, Consent)) == 3
+
+
+def test_concurrent_consent_records_leave_one_active_consent(settings: Settings) -> None:
+    import contextlib
+    import threading
+
+    from sqlalchemy import event
+
+    from bot.leads.store import _record_consent
+    from bot.store.db import engine_for
+
+    url = settings.database_url
+    engine = engine_for(url)
+    both_read = threading.Barrier(2)
+
+    def wait_before_inserting(_conn, _cursor, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CONSENTS"):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait(timeout=5)
+
+    errors: list[BaseException] = []
+
+    def record() -> None:
+        try:
+            with session_scope(url) as session:
+                _record_consent(session, "conv-1")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    event.listen(engine, "before_cursor_execute", wait_before_inserting)
+    try:
+        threads = [threading.Thread(target=record) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        event.remove(engine, "before_cursor_execute", wait_before_inserting)
+    assert errors == []
+    (consent,) = rows(url, Consent)
+    assert (consent.conversation_id, consent.withdrawn_at) == ("conv-1", None)
+    assert consent.text_version == LEAD_CONSENT_VERSION

@@ -466,3 +466,368 @@ def test_a_malformed_webhook_url_does_not_block_the_email(url, relay) -> None:
     assert len(inbox.messages) == 1
     webhook, _ = rows(url)
     assert webhook.attempts == 1 and webhook.last_error
+
+
+# --- leases: each row is sent by one pass at a time -------------------------------------
+
+DELIVERY_HEADER = "X-Assistant-Delivery"
+
+
+class Crash(BaseException):
+    """A worker process that dies mid-send (killed, power cut): nothing in it runs on."""
+
+
+def lease_seconds() -> int:
+    import bot.notify.worker as worker
+
+    return worker.LEASE_SECONDS
+
+
+def sent_conversations(receiver: Receiver) -> list[str]:
+    return [json.loads(body)["conversation_id"] for _, body in receiver.requests]
+
+
+def test_two_concurrent_passes_deliver_each_row_exactly_once(url, receiver: Receiver) -> None:
+    settings = webhook_settings(receiver.url)
+    conversations = [f"conv-{n:02d}" for n in range(12)]
+    for conversation_id in conversations:
+        queue(url, settings, conversation_id)
+
+    def slow(_body: bytes) -> int:
+        # A receiver that takes its time keeps the window between read and send open.
+        time.sleep(0.05)
+        return 200
+
+    receiver.status = slow
+    start = threading.Barrier(2)
+    reports: list[Any] = []
+    errors: list[BaseException] = []
+
+    def one_pass() -> None:
+        start.wait(timeout=10)
+        try:
+            reports.append(deliver_due(url, settings))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one_pass) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(sent_conversations(receiver)) == conversations
+    assert sum(report.delivered for report in reports) == len(conversations)
+    for row in rows(url):
+        assert (row.status, row.attempts) == ("delivered", 1)
+        assert row.delivered_at is not None
+
+
+def test_a_row_another_pass_is_sending_is_not_sent_again(url, receiver: Receiver) -> None:
+    settings = webhook_settings(receiver.url)
+    queue(url, settings)
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold(_body: bytes) -> int:
+        arrived.set()
+        release.wait(timeout=10)
+        return 200
+
+    receiver.status = hold
+    first: list[Any] = []
+    sending = threading.Thread(target=lambda: first.append(deliver_due(url, settings)))
+    sending.start()
+    try:
+        assert arrived.wait(timeout=10)
+        second = deliver_due(url, settings)
+        assert (second.delivered, second.failed) == (0, 0)
+        assert len(receiver.requests) == 1
+    finally:
+        release.set()
+        sending.join(timeout=30)
+    assert first[0].delivered == 1
+    (row,) = rows(url)
+    assert (row.status, row.attempts) == ("delivered", 1)
+
+
+def test_a_row_whose_worker_died_mid_send_is_retried_when_the_lease_expires(
+    url, receiver: Receiver, monkeypatch
+) -> None:
+    from bot.notify.transports import SENDERS
+
+    settings = webhook_settings(receiver.url)
+    queue(url, settings)
+
+    def die(*_args: Any) -> None:
+        raise Crash
+
+    monkeypatch.setitem(SENDERS, "webhook", die)
+    now = datetime.now(UTC)
+    with pytest.raises(Crash):
+        deliver_due(url, settings, now=now)
+    monkeypatch.undo()
+
+    # The next pass comes while the dead worker's lease still runs: it might be sending.
+    early = deliver_due(url, settings, now=now + timedelta(seconds=30))
+    assert (early.delivered, early.failed) == (0, 0)
+    assert receiver.requests == []
+
+    late = deliver_due(url, settings, now=now + timedelta(seconds=lease_seconds() + 1))
+    assert (late.delivered, late.failed) == (1, 0)
+    assert len(receiver.requests) == 1
+    (row,) = rows(url)
+    assert (row.status, row.attempts) == ("delivered", 1)
+
+
+def test_a_lost_result_after_a_successful_send_does_not_resend_at_once(
+    url, receiver: Receiver
+) -> None:
+    import contextlib
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    settings = webhook_settings(receiver.url)
+    queue(url, settings, "conv-1")
+    queue(url, settings, "conv-2")
+    failed_commits: list[bool] = []
+
+    def fail_first_commit_after_a_send(_session: Session) -> None:
+        if receiver.requests and not failed_commits:
+            failed_commits.append(True)
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    now = datetime.now(UTC)
+    event.listen(Session, "before_commit", fail_first_commit_after_a_send)
+    try:
+        # A pass may give up on the error; the next one must still not send twice.
+        with contextlib.suppress(OperationalError):
+            deliver_due(url, settings, now=now)
+        deliver_due(url, settings, now=now + timedelta(seconds=2))
+    finally:
+        event.remove(Session, "before_commit", fail_first_commit_after_a_send)
+    assert failed_commits == [True]
+    assert sorted(sent_conversations(receiver)) == ["conv-1", "conv-2"]
+
+    # Once the lease is over the row is sent again, under the same delivery id.
+    deliver_due(url, settings, now=now + timedelta(seconds=lease_seconds() + 1))
+    assert sent_conversations(receiver) == ["conv-1", "conv-2", "conv-1"]
+    first, _, again = receiver.requests
+    assert again[0][DELIVERY_HEADER] == first[0][DELIVERY_HEADER]
+    assert [row.status for row in rows(url)] == ["delivered", "delivered"]
+
+
+# --- delivery ids: receivers can drop a repeated notification ---------------------------
+
+
+def test_every_try_of_a_webhook_carries_the_rows_delivery_id(url, receiver: Receiver) -> None:
+    settings = webhook_settings(receiver.url)
+    queue(url, settings, "conv-1")
+    queue(url, settings, "conv-2")
+    receiver.status = lambda body: 500 if json.loads(body)["conversation_id"] == "conv-1" else 200
+    now = datetime.now(UTC)
+    deliver_due(url, settings, now=now)
+    receiver.status = 200
+    assert deliver_due(url, settings, now=now + timedelta(seconds=RETRY)).delivered == 1
+
+    assert sent_conversations(receiver) == ["conv-1", "conv-2", "conv-1"]
+    ids = [headers[DELIVERY_HEADER] for headers, _ in receiver.requests]
+    first, second = rows(url)
+    assert ids == [first.delivery_id, second.delivery_id, first.delivery_id]
+    assert first.delivery_id and first.delivery_id != second.delivery_id
+    # The header is outside the signed string: the signature format stays as documented.
+    headers, body = receiver.requests[2]
+    assert verify(SECRET, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+
+
+class FlakyInbox(Inbox):
+    """Refuses the first message with a temporary error (after reading it), then accepts."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await super().handle_DATA(server, session, envelope)
+        return "250 OK" if len(self.messages) > 1 else "451 4.3.0 try again later"
+
+
+@pytest.mark.parametrize(
+    ("smtp_from", "domain"),
+    [
+        ("assistant@clinic.example", "clinic.example"),
+        ("Clinic Assistant <assistant@mail.clinic.example>", "mail.clinic.example"),
+        ("assistant", "localhost"),
+    ],
+)
+def test_every_try_of_an_email_has_the_same_message_id(url, smtp_from: str, domain: str) -> None:
+    port = free_port()
+    inbox = FlakyInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = NotifySettings(
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_from=smtp_from,
+            smtp_to="advisors@clinic.example",
+            retry_seconds=RETRY,
+        )
+        queue(url, settings)
+        now = datetime.now(UTC)
+        assert deliver_due(url, settings, now=now).failed == 1
+        assert deliver_due(url, settings, now=now + timedelta(seconds=RETRY)).delivered == 1
+    finally:
+        controller.stop()
+    (row,) = rows(url)
+    assert [message["Message-ID"] for _, message in inbox.messages] == [
+        f"<outbox-{row.delivery_id}@{domain}>"
+    ] * 2
+
+
+# --- retry limit and dead letters -------------------------------------------------------
+
+PERSONAL = ("José", "Pérez", "jose@example.com", "+41791234567", "Switzerland")
+
+
+def worker_errors(caplog) -> list[logging.LogRecord]:
+    return [
+        r for r in caplog.records if r.name == "bot.notify.worker" and r.levelno == logging.ERROR
+    ]
+
+
+def test_outbox_max_attempts_is_read_from_the_environment() -> None:
+    from bot.settings import load_settings
+
+    assert load_settings({}).notify.max_attempts == 8
+    assert load_settings({"OUTBOX_MAX_ATTEMPTS": "3"}).notify.max_attempts == 3
+    for bad in ("0", "-1", "three"):
+        with pytest.raises(ValueError, match="OUTBOX_MAX_ATTEMPTS"):
+            load_settings({"OUTBOX_MAX_ATTEMPTS": bad})
+
+
+def test_a_row_is_dead_lettered_after_its_last_attempt(url, receiver: Receiver, caplog) -> None:
+    settings = NotifySettings(
+        webhook_url=receiver.url, webhook_secret=SECRET, retry_seconds=RETRY, max_attempts=3
+    )
+    queue(url, settings)
+    receiver.status = 500
+    now = datetime.now(UTC)
+    with caplog.at_level(logging.INFO):
+        for attempt in range(3):
+            report = deliver_due(url, settings, now=now + timedelta(hours=attempt))
+            assert (report.delivered, report.failed) == (0, 1)
+        assert report.dead == 1
+        # Dead rows stay for staff to see, and are never tried again.
+        later = deliver_due(url, settings, now=now + timedelta(days=30))
+    assert (later.delivered, later.failed, later.dead) == (0, 0, 0)
+    assert len(receiver.requests) == 3
+    (row,) = rows(url)
+    assert (row.status, row.attempts, row.delivered_at) == ("dead", 3, None)
+    assert row.last_error == "HTTP 500"
+
+    (error,) = worker_errors(caplog)
+    message = error.getMessage()
+    assert str(row.id) in message and "webhook" in message and "DeliveryError" in message
+    assert not any(word in r.getMessage() for r in caplog.records for word in PERSONAL)
+
+
+@pytest.mark.parametrize(
+    ("broken", "error_class"),
+    [
+        ({"lead": None}, "TypeError"),  # formatter indexes None
+        ({"conversation_url": None, "lead": {"name": "José Pérez"}}, "KeyError"),
+        (
+            {"lead": {**lead_payload()["lead"], "warmth_reasons": None}},
+            "TypeError",
+        ),
+    ],
+)
+def test_a_payload_the_email_cannot_render_is_dead_lettered_at_once(
+    url, relay, caplog, broken: dict[str, Any], error_class: str
+) -> None:
+    port, inbox = relay
+    settings = email_settings(port)
+    with session_scope(url) as session:
+        enqueue(session, "conv-1", {**lead_payload(), **broken}, settings)
+    now = datetime.now(UTC)
+    with caplog.at_level(logging.INFO):
+        report = deliver_due(url, settings, now=now)
+        assert (report.delivered, report.failed, report.dead) == (0, 1, 1)
+        later = deliver_due(url, settings, now=now + timedelta(days=1))
+    assert (later.delivered, later.failed) == (0, 0)
+    assert inbox.messages == []
+    (row,) = rows(url)
+    assert (row.status, row.attempts, row.last_error) == ("dead", 1, error_class)
+
+    (error,) = worker_errors(caplog)
+    message = error.getMessage()
+    assert str(row.id) in message and "email" in message and error_class in message
+    assert not any(word in r.getMessage() for r in caplog.records for word in PERSONAL)
+
+
+# --- one worker per SQLite file ---------------------------------------------------------
+
+
+def _start_worker(database_url: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": database_url,
+        "NOTIFY_WEBHOOK_URL": "",
+        "SMTP_HOST": "",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.notify.worker", "--interval", "0.5"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait_for_line(process: Any, needle: str, timeout: float) -> str:
+    import selectors
+
+    seen = ""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if selector.select(timeout=0.2):
+                line = process.stdout.readline()
+                if not line:
+                    break
+                seen += line
+                if needle in line:
+                    return seen
+    raise AssertionError(f"no {needle!r} within {timeout} s; output: {seen!r}")
+
+
+def test_a_second_worker_on_the_same_sqlite_file_exits_at_once(tmp_path) -> None:
+    database = tmp_path / "assistant.db"
+    lock = f"{database.resolve()}.worker.lock"  # next to the database file
+    first = _start_worker(f"sqlite:///{database}")
+    second = None
+    try:
+        _wait_for_line(first, "outbox worker running", timeout=30)
+        started = time.monotonic()
+        second = _start_worker(f"sqlite:///{database}")
+        output, _ = second.communicate(timeout=30)
+        assert second.returncode != 0
+        assert lock in output
+        assert "another outbox worker" in output
+        assert time.monotonic() - started < 15
+        assert first.poll() is None  # the first one keeps working
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+            if process is not None and process.stdout is not None:
+                process.stdout.close()
+    assert first.returncode == 0  # SIGTERM ends it cleanly

@@ -15,6 +15,8 @@ from bot.channels.payloads import as_text_unless_payload
         '/start_precheck{"active_infection": "no"}',
         "/faq/cost",
         "/affirm ",
+        '/greet{"lead_name": "Anna"}',
+        "/restart",
     ],
 )
 def test_button_payloads_stay_payloads(payload: str) -> None:
@@ -29,6 +31,11 @@ def test_button_payloads_stay_payloads(payload: str) -> None:
         ("//help me", "help me"),
         ("/ what is RA?", "what is RA?"),
         ("/", ""),
+        ("/greet{I can't breathe}", "greet{I can't breathe}"),
+        ('/greet{"no_such_slot": "x"}', 'greet{"no_such_slot": "x"}'),
+        ('/greet{"lead_name": }', 'greet{"lead_name": }'),
+        ('/greet["lead_name"]', 'greet["lead_name"]'),
+        ("/no_such_intent", "no_such_intent"),
     ],
 )
 def test_typed_text_after_a_slash_is_read_as_text(typed: str, text: str) -> None:

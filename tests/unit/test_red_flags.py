@@ -86,3 +86,14 @@ def test_ordinary_questions_are_not_emergencies(text: str) -> None:
 def test_self_harm_is_never_explained_away_as_a_general_question() -> None:
     flag = detect_red_flag("can the treatment help if I want to end my life?")
     assert flag is not None and flag.category == "self_harm"
+
+
+def test_an_emergency_in_an_over_long_message_keeps_its_excerpt() -> None:
+    from bot.safety.red_flags import EXCERPT_CONTEXT_CHARS, red_flag_excerpt
+
+    story = "my knees have been stiff for years and " * 800
+    text = story + "now suddenly I can't breathe and my chest hurts. " + story
+    excerpt = red_flag_excerpt(text)
+    assert excerpt is not None and len(excerpt) < 2 * EXCERPT_CONTEXT_CHARS + 100
+    assert detect_red_flag(excerpt) is not None
+    assert red_flag_excerpt(story) is None
