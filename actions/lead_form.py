@@ -21,11 +21,14 @@ from bot.leads.form import (
     EXPLANATIONS,
     NAME,
     PHONE,
+    REUSE,
     WINDOW,
     read_lead_answer,
 )
+from bot.leads.store import LeadDetails, stored_lead
 from bot.precheck.reader import is_question
 from bot.safety.red_flags import detect_red_flag
+from bot.settings import load_settings
 
 ATTEMPTS_SLOT = "form_attempts"
 # Questions and requests the rules answer before the form resumes, unless the message
@@ -65,7 +68,14 @@ class ValidateLeadForm(FreeTextFormValidationAction):
         # A declined consent ends the form: nothing personal is asked.
         if tracker.get_slot(CONSENT) == "declined":
             return [CONSENT]
+        # A returning patient first confirms the stored details ("yes" fills the rest)
+        # or gives new ones ("no": the usual questions follow).
+        if self._stored(tracker) is not None:
+            return [REUSE, *domain_slots]
         return domain_slots
+
+    def _stored(self, tracker: Tracker) -> LeadDetails | None:
+        return stored_lead(load_settings().database_url, tracker.sender_id)
 
     def interrupts(self, asked: str, text: str, tracker: Tracker) -> bool:
         intent = latest_intent(tracker)
@@ -84,6 +94,8 @@ class ValidateLeadForm(FreeTextFormValidationAction):
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> Slots:
         values = self._read(slot, str(value or ""), tracker)
+        if values is not None and values.get(REUSE) == "yes":
+            values = {**values, **self._stored_slots(tracker)}
         if values is not None:
             return {**values, ATTEMPTS_SLOT: None}
         attempts = dict(tracker.get_slot(ATTEMPTS_SLOT) or {})
@@ -92,6 +104,32 @@ class ValidateLeadForm(FreeTextFormValidationAction):
             utter(dispatcher, EXPLANATIONS[slot])
         # The slot stays empty, so the form asks the same question again.
         return {slot: None, ATTEMPTS_SLOT: attempts}
+
+    def _stored_slots(self, tracker: Tracker) -> Slots:
+        """The form's answers from the stored lead, confirmed by the patient."""
+        stored = self._stored(tracker)
+        if stored is None:  # erased in the meantime: ask anew
+            return {REUSE: "no"}
+        return {
+            CONSENT: "given",
+            NAME: stored.name,
+            CONTACT: "given",
+            EMAIL: stored.email,
+            PHONE: stored.phone,
+            CHANNEL: stored.preferred_channel,
+            WINDOW: stored.contact_window,
+            COUNTRY: stored.country,
+        }
+
+    async def extract_lead_reuse(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(REUSE, tracker)
+
+    async def validate_lead_reuse(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(REUSE, value, dispatcher, tracker)
 
     async def extract_lead_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -1,17 +1,22 @@
-"""action_submit_lead: stores the consented lead, queues the advisor, pauses the bot."""
+"""action_submit_lead: stores the consented lead and queues it for the advisors."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utter import utter
 from bot.content import Utterance
-from bot.handoff.hours import parse_business_hours, what_happens_next
-from bot.handoff.queue import open_handoff
+from bot.handoff.hours import CHANNEL_WORDS, parse_business_hours, what_happens_next
+from bot.handoff.queue import (
+    HANDOFF_CHANNEL_SLOT,
+    HANDOFF_OPEN_SLOT,
+    current_handoff,
+    open_handoff,
+)
 from bot.leads.form import CHANNEL, CONSENT, COUNTRY, EMAIL, LEAD_SLOTS, NAME, PHONE, WINDOW
 from bot.leads.scoring import score_lead, signals_from_events
 from bot.leads.store import LeadDetails, save_lead
@@ -21,7 +26,7 @@ from bot.store.db import with_retries
 
 
 class ActionSubmitLead(Action):
-    """Ends the lead form: store and hand off with consent, only advice without it."""
+    """Ends the lead form: store and queue with consent, only advice without it."""
 
     def name(self) -> str:
         return "action_submit_lead"
@@ -34,10 +39,21 @@ class ActionSubmitLead(Action):
     ) -> list[EventType]:
         settings = load_settings()
         contact = {"clinic_contact": settings.handoff.clinic_contact}
+        # The details are stored with the lead; the slots are cleared, so that a later
+        # request asks again instead of passing on old answers unseen.
         clear_form = [SlotSet(slot, None) for slot in LEAD_SLOTS]
         if tracker.get_slot(CONSENT) != "given":
             utter(dispatcher, Utterance("utter_lead_not_stored", contact))
             return clear_form
+        by = CHANNEL_WORDS.get(tracker.get_slot(CHANNEL), tracker.get_slot(CHANNEL))
+        waiting = await with_retries(
+            lambda: current_handoff(settings.database_url, tracker.sender_id),
+            "reading the handoff",
+        )
+        if waiting is not None:
+            # One request at a time: the advisors already have this conversation.
+            utter(dispatcher, Utterance("utter_handoff_pending", {"handoff_channel": by}))
+            return [*clear_form, SlotSet(HANDOFF_OPEN_SLOT, True)]
         details = LeadDetails(
             name=tracker.get_slot(NAME),
             email=tracker.get_slot(EMAIL),
@@ -61,10 +77,15 @@ class ActionSubmitLead(Action):
             lambda: open_handoff(settings.database_url, tracker.sender_id, channel, "lead"),
             "opening a handoff",
         )
+        if opened is None:
+            # The lead and its notification are kept; the patient hears how the advisor
+            # will make contact, and no promise of a chat that nobody would answer.
+            utter(dispatcher, Utterance("utter_handoff_not_queued", {"channel": by}))
+            return clear_form
         hours = parse_business_hours(settings.handoff.business_hours, settings.handoff.timezone)
         utter(
             dispatcher,
             what_happens_next(hours, settings.handoff.business_hours, details.preferred_channel),
         )
-        # Without a queued handoff nobody would answer a paused conversation.
-        return [ConversationPaused()] if opened is not None else []
+        # Waiting, not live: the assistant goes on answering until an advisor takes it.
+        return [*clear_form, SlotSet(HANDOFF_OPEN_SLOT, True), SlotSet(HANDOFF_CHANNEL_SLOT, by)]

@@ -71,7 +71,7 @@ def fill(template: str, variables: Mapping[str, Any]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(variables[m.group(1)]), template)
 
 
-def text(name: str, **variables: Any) -> str:
+def text(name: str, /, **variables: Any) -> str:
     """The text of response ``name`` (its unconditional variation), filled in."""
     variants = responses()[name]
     plain = next((v for v in variants if not v.get("condition")), variants[0])

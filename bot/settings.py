@@ -14,6 +14,18 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Which .env file to read: unset means the project's own; empty means none. The tests
+# set it empty, so that a developer's configured webhook or SMTP relay never receives
+# a test lead.
+ENV_FILE_KEY = "ASSISTANT_ENV_FILE"
+
+
+def dotenv_path() -> Path | None:
+    """The .env file the settings read, or ``None`` when none is to be read."""
+    chosen = os.environ.get(ENV_FILE_KEY)
+    if chosen is None:
+        return PROJECT_ROOT / ".env"
+    return Path(chosen) if chosen.strip() else None
 
 
 def _int(env: dict[str, str], key: str, default: int) -> int:
@@ -118,8 +130,9 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
     override any key.
     """
     if env is None:
-        if read_dotenv:
-            load_dotenv(PROJECT_ROOT / ".env", override=False)
+        path = dotenv_path() if read_dotenv else None
+        if path is not None:
+            load_dotenv(path, override=False)
         env = dict(os.environ)
     model = Path(env.get("MODEL_PATH") or PROJECT_ROOT / "models" / "ra-assistant.tar.gz")
     return Settings(

@@ -2,11 +2,14 @@
 
     python -m bot.handoff.advisor list                         waiting and active handoffs
     python -m bot.handoff.advisor show <conversation>           the transcript
+    python -m bot.handoff.advisor claim <conversation>           take it: the assistant pauses
     python -m bot.handoff.advisor reply <conversation> <text>   message the patient in their chat
     python -m bot.handoff.advisor handback <conversation> [--note TEXT]
 
-Replies and the hand-back go through Rasa's HTTP API (RASA_API_TOKEN), which appends
-the events and delivers the advisor's message on the patient's channel.
+A handoff waits (the assistant keeps answering) until an advisor claims it or replies:
+then it is live, the assistant pauses and the patient is told that a person has joined.
+Claims, replies and the hand-back go through Rasa's HTTP API (RASA_API_TOKEN), which
+appends the events and delivers the messages on the patient's channel.
 """
 
 from __future__ import annotations
@@ -23,12 +26,21 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.content import text
-from bot.handoff.queue import close_handoff, current_handoff, open_handoffs, take_handoff
+from bot.handoff.queue import (
+    HANDOFF_CHANNEL_SLOT,
+    HANDOFF_OPEN_SLOT,
+    WAITING,
+    close_handoff,
+    current_handoff,
+    open_handoffs,
+    take_handoff,
+)
 from bot.settings import Settings, load_settings
 from bot.store.db import session_scope
-from bot.store.models import Lead
+from bot.store.models import Handoff, Lead
 
 HANDED_BACK = "utter_handed_back"
+ADVISOR_JOINED = "utter_advisor_joined"
 
 
 class AdvisorError(RuntimeError):
@@ -109,28 +121,58 @@ def list_handoffs(settings: Settings) -> list[str]:
     ]
 
 
-def reply(settings: Settings, conversation_id: str, text: str, advisor: str) -> None:
-    """Send ``text`` to the patient as the advisor."""
-    if not text.strip():
+def _taking_events(handoff: Handoff) -> list[dict[str, Any]]:
+    """Events that make the conversation live: the assistant pauses, and the patient is
+    told (once) that a person has joined. Pausing a paused conversation changes nothing,
+    so the pause is always sent: the tracker then agrees with the table."""
+    events: list[dict[str, Any]] = [{"event": "pause"}]
+    if handoff.status == WAITING:
+        events.append({"event": "bot", "text": text(ADVISOR_JOINED)})
+    return events
+
+
+def _open_handoff_of(
+    settings: Settings, conversation_id: str, missing: str = "is not waiting for an advisor"
+) -> Handoff:
+    handoff = current_handoff(settings.database_url, conversation_id)
+    if handoff is None:
+        raise AdvisorError(f"{conversation_id} {missing}")
+    return handoff
+
+
+def claim(settings: Settings, conversation_id: str, advisor: str) -> None:
+    """Take the conversation without writing yet: the assistant stops answering."""
+    handoff = _open_handoff_of(settings, conversation_id)
+    RasaApi(settings).append(conversation_id, _taking_events(handoff))
+    take_handoff(settings.database_url, conversation_id, advisor)
+
+
+def reply(settings: Settings, conversation_id: str, message: str, advisor: str) -> None:
+    """Send ``message`` to the patient as the advisor (taking the conversation first)."""
+    if not message.strip():
         raise AdvisorError("an empty reply was not sent")
-    if current_handoff(settings.database_url, conversation_id) is None:
-        raise AdvisorError(f"{conversation_id} is not waiting for an advisor")
+    handoff = _open_handoff_of(settings, conversation_id)
     RasaApi(settings).append(
-        conversation_id, [{"event": "bot", "text": text, "metadata": {"advisor": advisor}}]
+        conversation_id,
+        [
+            *_taking_events(handoff),
+            {"event": "bot", "text": message, "metadata": {"advisor": advisor}},
+        ],
     )
     take_handoff(settings.database_url, conversation_id, advisor)
 
 
 def handback(settings: Settings, conversation_id: str, note: str) -> None:
     """Resume the assistant, tell the patient, close the handoff with ``note``."""
-    if current_handoff(settings.database_url, conversation_id) is None:
-        raise AdvisorError(f"{conversation_id} is not handed off")
+    _open_handoff_of(settings, conversation_id, missing="is not handed off")
     # The listen marks the turn as over: without it, the policies would not see the
     # patient's next message as a new turn and would answer nothing (rasa#8119).
     RasaApi(settings).append(
         conversation_id,
         [
             {"event": "resume"},
+            {"event": "slot", "name": HANDOFF_OPEN_SLOT, "value": None},
+            {"event": "slot", "name": HANDOFF_CHANNEL_SLOT, "value": None},
             {"event": "bot", "text": text(HANDED_BACK)},
             {"event": "action", "name": "action_listen"},
         ],
@@ -147,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list")
     show = commands.add_parser("show")
     show.add_argument("conversation")
+    take = commands.add_parser("claim")
+    take.add_argument("conversation")
+    take.add_argument("--advisor", default="advisor")
     send = commands.add_parser("reply")
     send.add_argument("conversation")
     send.add_argument("text")
@@ -162,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(lines) if lines else "no conversation is waiting for an advisor")
         elif args.command == "show":
             print("\n".join(transcript(RasaApi(settings).tracker(args.conversation))))
+        elif args.command == "claim":
+            claim(settings, args.conversation, args.advisor)
+            print("claimed: the assistant is paused in this conversation")
         elif args.command == "reply":
             reply(settings, args.conversation, args.text, args.advisor)
             print("sent")

@@ -1,8 +1,9 @@
-"""Emergencies still get an answer while a conversation is with the advisors.
+"""Emergencies still get an answer while an advisor has the conversation.
 
 A paused Rasa conversation records messages but answers none (rasa#8119), so during a
-handoff the NLU pipeline's red-flag rule has no effect. The channels ask here, after
-Rasa has recorded the message, whether to send the guidance themselves.
+live handoff the NLU pipeline's red-flag rule has no effect. The channels ask here,
+after Rasa has recorded the message, whether to send the guidance themselves. (While a
+handoff only waits, the assistant answers as usual, emergencies included.)
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from bot.content import text
-from bot.handoff.queue import current_handoff
+from bot.handoff.queue import is_live
 from bot.safety.flags import flag_emergency
 from bot.safety.red_flags import detect_red_flag
 
@@ -20,7 +21,7 @@ EMERGENCY = "utter_emergency"
 
 
 def guidance_while_handed_off(database_url: str, conversation_id: str, message: str) -> str | None:
-    """The emergency guidance to send if ``message`` is a red flag during a handoff.
+    """The emergency guidance to send if ``message`` is a red flag during a live handoff.
 
     The message is flagged for staff. If the database cannot tell whether the
     conversation is handed off, the guidance goes out anyway: better a repeated
@@ -30,7 +31,7 @@ def guidance_while_handed_off(database_url: str, conversation_id: str, message: 
     if flag is None:
         return None
     try:
-        if current_handoff(database_url, conversation_id) is None:
+        if not is_live(database_url, conversation_id):
             return None
         flag_emergency(database_url, conversation_id, flag.category, "rule")
     except Exception as exc:  # noqa: BLE001 - guidance must go out even if the DB fails

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from bot.store.db import session_scope
 from bot.store.models import Handoff
 
-OPEN_STATUSES = ("waiting", "active")
+# Waiting: queued, the assistant keeps answering. Active ("live"): an advisor has taken
+# the conversation and the assistant is paused. Closed: handed back.
+WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
+OPEN_STATUSES = (WAITING, ACTIVE)
+# The dialogue's view of the table (domain slots): a request is open, and how the
+# advisor will make contact. The table stays the truth; these follow it.
+HANDOFF_OPEN_SLOT = "handoff_open"
+HANDOFF_CHANNEL_SLOT = "handoff_channel"
 
 
 def _open_row(session: Session, conversation_id: str) -> Handoff | None:
@@ -67,16 +74,28 @@ def current_handoff(database_url: str, conversation_id: str) -> Handoff | None:
         return _open_row(session, conversation_id)
 
 
-def take_handoff(database_url: str, conversation_id: str, advisor: str) -> None:
-    """An advisor has answered: the handoff is active."""
+def is_live(database_url: str, conversation_id: str) -> bool:
+    """Whether an advisor has the conversation now (the assistant must stay paused)."""
+    handoff = current_handoff(database_url, conversation_id)
+    return handoff is not None and handoff.status == ACTIVE
+
+
+def take_handoff(database_url: str, conversation_id: str, advisor: str) -> bool:
+    """An advisor has taken the conversation: the handoff is live.
+
+    Returns whether this took it (it was waiting), so that the patient is told once
+    that a person has joined.
+    """
     with session_scope(database_url) as session:
         handoff = _open_row(session, conversation_id)
         if handoff is None:
             raise LookupError(f"no open handoff for {conversation_id}")
-        if handoff.status == "waiting":
-            handoff.status = "active"
+        taken = handoff.status == WAITING
+        if taken:
+            handoff.status = ACTIVE
             handoff.taken_at = datetime.now(timezone.utc)
         handoff.advisor = advisor
+        return taken
 
 
 def close_handoff(database_url: str, conversation_id: str, note: str) -> None:
@@ -85,6 +104,6 @@ def close_handoff(database_url: str, conversation_id: str, note: str) -> None:
         handoff = _open_row(session, conversation_id)
         if handoff is None:
             raise LookupError(f"no open handoff for {conversation_id}")
-        handoff.status = "closed"
+        handoff.status = CLOSED
         handoff.closed_at = datetime.now(timezone.utc)
         handoff.note = note[:2000]

@@ -9,6 +9,7 @@ RasaHQ's financial-demo).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.leads.contact import normalise_email, normalise_name, normalise_phone
 from bot.precheck.reader import is_question, read_answer
@@ -22,13 +23,17 @@ PHONE = "lead_phone"
 CHANNEL = "lead_channel"
 WINDOW = "lead_contact_window"
 COUNTRY = "lead_country"
+# Asked first when the conversation already has a stored lead (a returning patient):
+# "Shall the advisor use these details again?"
+REUSE = "lead_reuse"
 FORM_SLOTS = (CONSENT, NAME, CONTACT, CHANNEL, WINDOW, COUNTRY)
-LEAD_SLOTS = (*FORM_SLOTS, EMAIL, PHONE)
+LEAD_SLOTS = (REUSE, *FORM_SLOTS, EMAIL, PHONE)
 # After this many unusable answers to one question, the form explains it.
 EXPLAIN_AFTER = 2
 
 # What each question needs, said after repeated unusable answers (data/responses/leads.yml).
 EXPLANATIONS = {
+    REUSE: "utter_explain_lead_reuse",
     CONSENT: "utter_explain_lead_consent",
     NAME: "utter_explain_lead_name",
     CONTACT: "utter_explain_lead_contact",
@@ -91,6 +96,14 @@ def read_consent(text: str) -> dict[str, str] | None:
     return None
 
 
+def read_reuse(text: str) -> dict[str, str] | None:
+    """Yes (use the stored details again) or no (ask for them anew)."""
+    read = read_consent(text)
+    if read is None:
+        return None
+    return {REUSE: "yes" if read[CONSENT] == "given" else "no"}
+
+
 def read_name(text: str) -> dict[str, str] | None:
     """A name, with "my name is" and the like removed."""
     if is_question(text) or len(text.split()) > 8 or _NON_ANSWER.match(text):
@@ -144,6 +157,7 @@ def read_lead_answer(
 ) -> dict[str, str | None] | None:
     """The slot values ``text`` gives for the question ``asked``."""
     readers = {
+        REUSE: read_reuse,
         CONSENT: read_consent,
         NAME: read_name,
         CONTACT: read_contact,
@@ -153,3 +167,24 @@ def read_lead_answer(
     }
     reader = readers.get(asked)
     return reader(text) if reader else None
+
+
+@dataclass(frozen=True)
+class LeadDetails:
+    """What the lead form collected (already validated)."""
+
+    name: str
+    email: str | None
+    phone: str | None
+    preferred_channel: str
+    contact_window: str
+    country: str
+
+
+_CHANNEL_WORDS = {"email": "by email", "phone": "by phone", "whatsapp": "on WhatsApp"}
+
+
+def how_to_contact(details: LeadDetails) -> str:
+    """How the advisor would make contact, as the patient reads it ("by email at ...")."""
+    address = details.email if details.preferred_channel == "email" else details.phone
+    return f"{_CHANNEL_WORDS.get(details.preferred_channel, details.preferred_channel)} at {address}"

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.leads.form import LeadDetails
 from bot.leads.scoring import LeadScore
 from bot.notify.outbox import enqueue
 from bot.settings import Settings
@@ -22,18 +23,6 @@ from bot.store.models import Consent, Lead
 # Bump when the consent question's wording changes (utter_ask_lead_consent).
 LEAD_CONSENT_VERSION = "lead-consent-v1"
 LEAD_CONSENT_PURPOSE = "contact_and_health_data"
-
-
-@dataclass(frozen=True)
-class LeadDetails:
-    """What the lead form collected (already validated)."""
-
-    name: str
-    email: str | None
-    phone: str | None
-    preferred_channel: str
-    contact_window: str
-    country: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +48,24 @@ def _lead_json(lead: Lead) -> dict[str, Any]:
     }
 
 
+def stored_lead(database_url: str, conversation_id: str) -> LeadDetails | None:
+    """The details the conversation's lead was last stored with, if it has one."""
+    with session_scope(database_url) as session:
+        lead = session.execute(
+            select(Lead).where(Lead.conversation_id == conversation_id)
+        ).scalar_one_or_none()
+        if lead is None:
+            return None
+        return LeadDetails(
+            name=lead.name,
+            email=lead.email,
+            phone=lead.phone,
+            preferred_channel=lead.preferred_channel,
+            contact_window=lead.contact_window,
+            country=lead.country,
+        )
+
+
 def save_lead(
     settings: Settings,
     conversation_id: str,
@@ -67,7 +74,12 @@ def save_lead(
     precheck_outcome: str | None,
     precheck_summary: str | None,
 ) -> SavedLead:
-    """Create or update the conversation's lead; queue the notification when new."""
+    """Create or update the conversation's lead and queue the advisors' notification.
+
+    Called once per new handoff (``action_submit_lead`` checks that none is open), so
+    every call notifies: a patient who asks again after a hand-back is a new request,
+    ``lead.returned`` rather than ``lead.created``.
+    """
     with session_scope(settings.database_url) as session:
         lead = session.execute(
             select(Lead).where(Lead.conversation_id == conversation_id)
@@ -87,15 +99,14 @@ def save_lead(
         lead.precheck_outcome = precheck_outcome
         _record_consent(session, conversation_id)
         session.flush()
-        if created:
-            payload = {
-                "event": "lead.created",
-                "conversation_id": conversation_id,
-                "conversation_url": f"{settings.handoff.console_url}/conversations/{conversation_id}",
-                "lead": _lead_json(lead),
-                "precheck_summary": precheck_summary,
-            }
-            enqueue(session, conversation_id, payload, settings.notify)
+        payload = {
+            "event": "lead.created" if created else "lead.returned",
+            "conversation_id": conversation_id,
+            "conversation_url": f"{settings.handoff.console_url}/conversations/{conversation_id}",
+            "lead": _lead_json(lead),
+            "precheck_summary": precheck_summary,
+        }
+        enqueue(session, conversation_id, payload, settings.notify)
         return SavedLead(lead.id, created)
 
 

@@ -141,7 +141,9 @@ async def test_the_disclaimer_follows_the_first_treatment_answer_of_a_session_on
     assert messages == [] and events == []
 
 
-async def test_a_new_session_forgets_the_disclaimer_but_keeps_the_other_slots() -> None:
+async def test_a_new_session_forgets_the_disclaimer_but_keeps_the_other_slots(
+    database_url: str,
+) -> None:
     tracker = make_tracker(
         [_faq_event("is it safe?", "faq/safety")],
         slots={SHOWN_SLOT: True, "precheck_consent": "given", "lead_name": None},
@@ -158,3 +160,25 @@ async def test_no_disclaimer_after_facts_about_ra_or_costs() -> None:
     for topic in ("faq/what_is_ra", "faq/cost", "faq/references"):
         messages, _ = await run(ActionTreatmentDisclaimer(), make_tracker([_faq_event("q", topic)]))
         assert messages == [], topic
+
+
+async def test_a_new_session_keeps_a_live_handoff_paused(database_url: str) -> None:
+    from rasa_sdk.events import ConversationPaused
+
+    from bot.handoff.queue import open_handoff, take_handoff
+
+    open_handoff(database_url, "live-1", "socketio", "lead")
+    waiting = make_tracker([], slots={"handoff_open": True}, sender_id="live-1")
+    _, events = await run(ActionSessionStart(), waiting)
+    # Waiting: the assistant answers; the slot follows the table.
+    assert ConversationPaused() not in events and SlotSet("handoff_open", True) in events
+
+    take_handoff(database_url, "live-1", "Dr. Weber")
+    _, events = await run(ActionSessionStart(), waiting)
+    assert events[:2] == [SessionStarted(), ConversationPaused()]
+
+    # A stale slot without a handoff in the table is dropped.
+    _, events = await run(
+        ActionSessionStart(), make_tracker([], slots={"handoff_open": True}, sender_id="none-1")
+    )
+    assert SlotSet("handoff_open", True) not in events and ConversationPaused() not in events

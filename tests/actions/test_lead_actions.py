@@ -38,9 +38,11 @@ def database_url(tmp_path, monkeypatch) -> str:
     return url
 
 
-async def validate(text: str, intent: str, asked: str, **slots):
+async def validate(text: str, intent: str, asked: str, sender_id: str = "test-user", **slots):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker([user_event(text, intent)], slots={"requested_slot": asked, **slots})
+    tracker = make_tracker(
+        [user_event(text, intent)], slots={"requested_slot": asked, **slots}, sender_id=sender_id
+    )
     events = await ValidateLeadForm().run(dispatcher, tracker, DOMAIN)
     return rendered(dispatcher.messages), events
 
@@ -98,7 +100,9 @@ async def test_without_consent_nothing_is_stored_and_the_clinic_contact_is_given
         assert conversation_rows(database_url, model, "p1") == []
 
 
-async def test_with_consent_the_lead_is_stored_queued_and_the_bot_pauses(database_url: str) -> None:
+async def test_with_consent_the_lead_is_stored_and_queued_and_the_bot_keeps_answering(
+    database_url: str,
+) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         [user_event("talk to a person", "request_human"), user_event("Switzerland", "faq")],
@@ -106,8 +110,13 @@ async def test_with_consent_the_lead_is_stored_queued_and_the_bot_pauses(databas
         sender_id="p2",
     )
     events = await ActionSubmitLead().run(dispatcher, tracker, {})
-    assert events == [ConversationPaused()]
-    assert "advisor has been notified" in rendered(dispatcher.messages)[0]["text"]
+    # Waiting is not live: no pause until an advisor takes the conversation.
+    assert ConversationPaused() not in events
+    assert SlotSet("handoff_open", True) in events and SlotSet("handoff_channel", "email") in events
+    # The details are stored; the form's slots are cleared for a later request.
+    assert all(SlotSet(slot, None) in events for slot in DETAILS)
+    said = rendered(dispatcher.messages)[0]["text"]
+    assert "advisor has been notified" in said and "keep asking me" in said
     [lead] = conversation_rows(database_url, Lead, "p2")
     assert (lead.name, lead.warmth, lead.precheck_outcome) == ("Anna Meier", "hot", "clear")
     [outbox] = conversation_rows(database_url, OutboxMessage, "p2")
@@ -122,3 +131,91 @@ def test_the_advisor_summary_names_what_was_reported() -> None:
         "contraindication reported: an active infection"
     )
     assert advisor_summary("review", ["cancer_last_5_years"]).startswith("to review")
+
+
+async def test_when_the_handoff_cannot_be_queued_the_patient_hears_the_truth(
+    database_url: str, monkeypatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import actions.submit_lead
+    import bot.store.db
+
+    def unavailable(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO handoffs", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(actions.submit_lead, "open_handoff", unavailable)
+    monkeypatch.setattr(bot.store.db, "RETRY_DELAY_SECONDS", 0)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        [user_event("talk to a person", "request_human")], slots=DETAILS, sender_id="p3"
+    )
+    events = await ActionSubmitLead().run(dispatcher, tracker, {})
+    said = rendered(dispatcher.messages)[0]["text"]
+    assert "by email" in said and "stay quiet" not in said
+    assert ConversationPaused() not in events and SlotSet("handoff_open", True) not in events
+    assert len(conversation_rows(database_url, Lead, "p3")) == 1
+    assert len(conversation_rows(database_url, OutboxMessage, "p3")) == 1
+
+
+async def test_a_second_request_while_one_waits_is_not_queued_again(database_url: str) -> None:
+    tracker = make_tracker(
+        [user_event("talk to a person", "request_human")], slots=DETAILS, sender_id="p4"
+    )
+    await ActionSubmitLead().run(CollectingDispatcher(), tracker, {})
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitLead().run(dispatcher, tracker, {})
+    assert "already with the clinic's medical advisors" in rendered(dispatcher.messages)[0]["text"]
+    assert SlotSet("handoff_open", True) in events
+    assert len(conversation_rows(database_url, Handoff, "p4")) == 1
+    assert len(conversation_rows(database_url, OutboxMessage, "p4")) == 1
+
+
+async def test_a_request_after_the_hand_back_queues_and_notifies_again(database_url: str) -> None:
+    from bot.handoff.queue import close_handoff
+
+    tracker = make_tracker(
+        [user_event("talk to a person", "request_human")], slots=DETAILS, sender_id="p5"
+    )
+    await ActionSubmitLead().run(CollectingDispatcher(), tracker, {})
+    close_handoff(database_url, "p5", "called back")
+    await ActionSubmitLead().run(CollectingDispatcher(), tracker, {})
+    assert [h.status for h in conversation_rows(database_url, Handoff, "p5")] == [
+        "closed",
+        "waiting",
+    ]
+    events = [row.payload["event"] for row in conversation_rows(database_url, OutboxMessage, "p5")]
+    assert events == ["lead.created", "lead.returned"]
+
+
+async def test_a_returning_patient_is_asked_to_confirm_the_stored_details(
+    database_url: str,
+) -> None:
+    from actions.lead_reuse import ActionAskLeadReuse
+
+    tracker = make_tracker(
+        [user_event("talk to a person", "request_human")], slots=DETAILS, sender_id="p6"
+    )
+    await ActionSubmitLead().run(CollectingDispatcher(), tracker, {})
+    from bot.handoff.queue import close_handoff
+
+    close_handoff(database_url, "p6", "called back")
+
+    # The form starts with the confirmation, which names the stored details.
+    asking = make_tracker([user_event("talk to a person again", "request_human")], sender_id="p6")
+    events = await ValidateLeadForm().run(CollectingDispatcher(), asking, DOMAIN)
+    assert SlotSet("requested_slot", "lead_reuse") in events
+    dispatcher = CollectingDispatcher()
+    await ActionAskLeadReuse().run(dispatcher, asking, DOMAIN)
+    question = rendered(dispatcher.messages)[0]["text"]
+    assert "Anna Meier" in question and "by email at anna@example.com" in question
+
+    # Yes: the stored details fill the form.
+    _, events = await validate("yes", "affirm", "lead_reuse", sender_id="p6")
+    assert SlotSet("lead_name", "Anna Meier") in events
+    assert SlotSet("lead_consent", "given") in events
+    assert SlotSet("requested_slot", None) in events
+    # No: the form asks for new details, consent first.
+    _, events = await validate("no", "deny", "lead_reuse", sender_id="p6")
+    assert SlotSet("lead_reuse", "no") in events
+    assert SlotSet("requested_slot", "lead_consent") in events

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from bot.content import text as response_text
-from bot.handoff.advisor import HANDED_BACK, handback, reply
+from bot.handoff.advisor import ADVISOR_JOINED, HANDED_BACK, handback, reply
 from bot.notify.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from bot.processes.stack import free_port
 from bot.settings import load_settings
@@ -134,7 +134,7 @@ def test_a_lead_is_handed_to_an_advisor_and_back(clinic, relays) -> None:
     chat = ChatClient(clinic.base_url, sid)
     try:
         done = fill_lead_form(chat, "anna.meier@example.com or +41 79 123 45 67", "whatsapp")
-        assert "advisor has been notified" in done
+        assert "advisor has been notified" in done and "keep asking me" in done
 
         # Stored before anything is sent, with the consent behind it.
         [lead] = rows(clinic.database_url, "leads", sid)
@@ -165,37 +165,61 @@ def test_a_lead_is_handed_to_an_advisor_and_back(clinic, relays) -> None:
         assert mail["Subject"] == "New warm lead: Anna Meier"
         assert mail["To"] == "advisors@clinic.test"
 
-        # Paused: the assistant stays quiet, the message is kept for the advisor.
-        assert chat.say_unanswered("hello? is anyone there?") == []
-        # ... but an emergency is still answered at once, and flagged.
-        assert "112" in "\n".join(chat.say_unanswered("I have crushing chest pain", wait=3.0))
+        # Waiting is not live: the assistant keeps answering, emergencies included ...
+        assert "7,000" in chat.say("What does it cost?")
+        assert "112" in chat.say("I have crushing chest pain")
         assert rows(clinic.database_url, "safety_flags", sid)[0]["category"] == "chest_pain"
+        # ... and says where a second request for a person stands.
+        pending = chat.say("can I talk to a person?")
+        assert "already with the clinic's medical advisors" in pending and "WhatsApp" in pending
+        assert len(rows(clinic.database_url, "handoffs", sid)) == 1
 
-        # The advisor replies in the patient's chat.
+        # The advisor replies in the patient's chat: a person has joined, the bot pauses.
         pushed = chat.after(
             lambda: reply(
                 settings, sid, "Hello Anna, this is Dr. Weber from the clinic.", "Dr. Weber"
             )
         )
-        assert "this is Dr. Weber" in pushed
+        assert response_text(ADVISOR_JOINED) in pushed and "this is Dr. Weber" in pushed
         assert rows(clinic.database_url, "handoffs", sid)[0]["status"] == "active"
+
+        # Live: the assistant stays quiet, the message is kept for the advisor ...
+        assert chat.say_unanswered("hello? is anyone there?") == []
+        # ... but an emergency is still answered at once, and flagged.
+        assert "112" in "\n".join(chat.say_unanswered("I can't breathe properly", wait=3.0))
+        assert rows(clinic.database_url, "safety_flags", sid)[-1]["category"] == "breathing"
+        # A restart does not hand the patient back to the bot behind the advisor's back.
+        chat.say_unanswered("/restart", wait=1.0)
+        assert chat.say_unanswered("are you still there?") == []
         status, tracker = clinic.request("GET", f"/conversations/{sid}/tracker", token=clinic.token)
         user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
-        assert "hello? is anyone there?" in user_texts
+        assert "hello? is anyone there?" in user_texts and "are you still there?" in user_texts
 
         # Handed back: the assistant answers again.
         back = chat.after(lambda: handback(settings, sid, "called her, consultation booked"))
         assert response_text(HANDED_BACK) in back
-        [closed] = rows(clinic.database_url, "handoffs", sid)
+        closed = rows(clinic.database_url, "handoffs", sid)[-1]
         assert (closed["status"], closed["note"]) == ("closed", "called her, consultation booked")
         assert "7,000" in chat.say("What does it cost?")
 
-        # Asking again re-uses the stored details: still one lead, one notification each.
-        again = chat.say("can I talk to a person again please")
-        assert "advisor has been notified" in again
+        # Asking again: the stored details are confirmed, not reused unseen, and the new
+        # request reaches the advisors like the first one.
+        confirm = chat.say("can I talk to a person again please")
+        assert "Anna Meier" in confirm and "+41791234567" in confirm
+        assert "advisor has been notified" in chat.say("yes")
         assert len(rows(clinic.database_url, "leads", sid)) == 1
-        assert len(rows(clinic.database_url, "outbox", sid)) == 2
         assert len(rows(clinic.database_url, "consents", sid)) == 1
+        assert [h["status"] for h in rows(clinic.database_url, "handoffs", sid)] == [
+            "closed",
+            "waiting",
+        ]
+        events = [
+            json.loads(r["payload"])["event"]
+            if isinstance(r["payload"], str)
+            else r["payload"]["event"]
+            for r in rows(clinic.database_url, "outbox", sid)
+        ]
+        assert sorted(events) == ["lead.created"] * 2 + ["lead.returned"] * 2
     finally:
         chat.close()
 

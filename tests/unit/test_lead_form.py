@@ -244,5 +244,24 @@ def test_read_lead_answer_reads_nothing_for_other_slots(asked: str) -> None:
 
 
 def test_every_form_question_has_an_explanation() -> None:
-    assert set(EXPLANATIONS) == set(FORM_SLOTS)
-    assert all(text.strip() for text in EXPLANATIONS.values())
+    from bot.content import text
+    from bot.leads.form import REUSE
+
+    assert set(EXPLANATIONS) == {REUSE, *FORM_SLOTS}
+    assert all(text(name).strip() for name in EXPLANATIONS.values())
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [("yes", "yes"), ("sure, same details", "yes"), ("no", "no"), ("no, new ones", "no")],
+)
+def test_a_returning_patient_confirms_or_replaces_the_stored_details(said, value) -> None:
+    from bot.leads.form import REUSE
+
+    assert read_lead_answer(REUSE, said) == {REUSE: value}
+
+
+def test_an_unclear_answer_to_the_reuse_question_is_asked_again() -> None:
+    from bot.leads.form import REUSE
+
+    assert read_lead_answer(REUSE, "what details?") is None

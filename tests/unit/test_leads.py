@@ -149,11 +149,12 @@ def test_a_second_submission_updates_the_lead(settings: Settings) -> None:
     assert lead.warmth_reasons == list(COLD.reasons)
     assert lead.precheck_outcome == "contraindicated"
 
-    # No second consent record and no second notification.
+    # No second consent record; the new request notifies the advisors again, with the
+    # details as they are now.
     assert len(rows(settings.database_url, Consent)) == 1
     outbox = rows(settings.database_url, OutboxMessage)
-    assert len(outbox) == 2
-    assert all(row.payload["lead"]["name"] == "Anna Meier" for row in outbox)
+    assert [row.payload["event"] for row in outbox] == ["lead.created"] * 2 + ["lead.returned"] * 2
+    assert [row.payload["lead"]["name"] for row in outbox[2:]] == ["Anna Meier-Keller"] * 2
 
 
 def test_different_conversations_get_different_leads(settings: Settings) -> None:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,12 +20,20 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from bot.leads.store import _lead_json
 from bot.notify.outbox import enqueue
-from bot.notify.transports import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, verify
+from bot.notify.transports import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    email_text,
+    send_email,
+    sign,
+    verify,
+)
 from bot.notify.worker import MAX_RETRY_SECONDS, deliver_due, retry_delay
 from bot.settings import NotifySettings
 from bot.store.db import session_scope
-from bot.store.models import OutboxMessage
+from bot.store.models import Lead, OutboxMessage
 
 UTC = timezone.utc
 SECRET = "a-long-shared-secret-0123456789"
@@ -48,6 +57,7 @@ def lead_payload(conversation_id: str = "conv-1") -> dict[str, Any]:
             "warmth": "hot",
             "warmth_reasons": ["pre-check clear", "asked for a person"],
             "precheck_outcome": "clear",
+            "untrusted": ["name", "country"],
         },
         "precheck_summary": "nothing reported",
     }
@@ -374,7 +384,7 @@ def test_email_reaches_the_advisors_inbox(url, relay) -> None:
     assert envelope.rcpt_tos == ["advisors@clinic.example"]
     assert message["From"] == "assistant@clinic.example"
     assert message["To"] == "advisors@clinic.example"
-    assert message["Subject"] == "New hot lead: José Pérez"
+    assert message["Subject"] == "New hot lead (conv-1)"
     body = message.get_content()
     assert "+41791234567" in body
     assert "jose@example.com" in body
@@ -831,3 +841,107 @@ def test_a_second_worker_on_the_same_sqlite_file_exits_at_once(tmp_path) -> None
             if process is not None and process.stdout is not None:
                 process.stdout.close()
     assert first.returncode == 0  # SIGTERM ends it cleanly
+
+
+# --- transport security and patient-typed text ---------------------------------------------
+
+
+class RecordingSMTP:
+    """Stands in for ``smtplib.SMTP``: records the calls instead of talking to a relay."""
+
+    calls: list[tuple[str, Any]] = []
+
+    def __init__(self, host: str, port: int, timeout: float) -> None:
+        self.calls.append(("connect", (host, port)))
+
+    def __enter__(self) -> RecordingSMTP:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def starttls(self, context: Any = None) -> None:
+        self.calls.append(("starttls", context))
+
+    def login(self, user: str, password: str) -> None:
+        self.calls.append(("login", user))
+
+    def send_message(self, message: EmailMessage) -> None:
+        self.calls.append(("send", message))
+
+
+@pytest.fixture
+def recording_smtp(monkeypatch) -> list[tuple[str, Any]]:
+    calls: list[tuple[str, Any]] = []
+    monkeypatch.setattr(RecordingSMTP, "calls", calls)
+    monkeypatch.setattr("bot.notify.transports.smtplib.SMTP", RecordingSMTP)
+    return calls
+
+
+def test_starttls_verifies_the_relays_certificate_and_name(recording_smtp) -> None:
+    settings = NotifySettings(
+        smtp_host="mail.clinic.example",
+        smtp_port=587,
+        smtp_starttls=True,
+        smtp_user="assistant",
+        smtp_password="secret",
+        smtp_to="advisors@clinic.example",
+    )
+    send_email(lead_payload(), settings, "delivery-1")
+    steps = [name for name, _ in recording_smtp]
+    # The password goes out only inside the verified TLS session.
+    assert steps == ["connect", "starttls", "login", "send"]
+    context = recording_smtp[1][1]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+
+
+def test_the_lead_says_which_of_its_fields_the_patient_typed() -> None:
+    lead = Lead(
+        id=7,
+        conversation_id="conv-1",
+        name="<img src=x onerror=alert(1)> Anna",
+        email="anna@example.com",
+        phone=None,
+        preferred_channel="email",
+        contact_window="morning",
+        country="Switzerland</td>",
+        warmth="warm",
+        warmth_reasons=["asked for a person"],
+        precheck_outcome=None,
+    )
+    data = _lead_json(lead)
+    assert data["untrusted"] == ["name", "country"]
+    # Kept as typed: escaping is each renderer's job, for its own format.
+    assert data["name"] == "<img src=x onerror=alert(1)> Anna"
+    assert data["country"] == "Switzerland</td>"
+    assert all(field in data for field in data["untrusted"])
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_the_email_subject_names_no_patient_typed_text(url, relay) -> None:
+    port, inbox = relay
+    settings = email_settings(port)
+    payload = lead_payload("3f2b1c9e-8d3e-4f21-a1b2-0c9d8e7f6a5b")
+    payload["lead"] = {**payload["lead"], "name": "Anna =?utf-8?q?Bcc=3A?= Meier"}
+    with session_scope(url) as session:
+        enqueue(session, payload["conversation_id"], payload, settings)
+    assert deliver_due(url, settings).delivered == 1
+    (_envelope, message) = inbox.messages[0]
+    assert message["Subject"] == "New hot lead (3f2b1c9e)"
+    for header, value in message.items():
+        assert "Anna" not in value and "Switzerland" not in value, header
+    body = message.get_content()
+    assert "Name: Anna =?utf-8?q?Bcc=3A?= Meier" in body
+    assert "Country: Switzerland" in body
+
+
+@pytest.mark.parametrize(
+    "conversation_id", ["evil\r\nBcc: someone@example.com", "\n\n", "Ä😀<x>"]
+)
+def test_a_strange_conversation_id_cannot_shape_the_subject(conversation_id: str) -> None:
+    subject, _body = email_text(lead_payload(conversation_id))
+    assert subject.startswith("New hot lead (")
+    assert "\n" not in subject and "\r" not in subject and "Bcc" not in subject
+    assert "<" not in subject

@@ -1,5 +1,6 @@
 """Settings come from the environment with embedded defaults."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,131 @@ def test_privacy_and_rate_limit_defaults_and_overrides() -> None:
 def test_limits_must_be_positive_whole_numbers(key: str, value: str) -> None:
     with pytest.raises(ValueError, match=key):
         load_settings({key: value})
+
+
+# --- the edge: browser origins, channel and API tokens, body size, notification transports
+
+
+def test_only_the_local_demo_page_may_embed_the_chat_by_default() -> None:
+    assert load_settings({}).allowed_origins == (
+        "http://127.0.0.1:5005",
+        "http://localhost:5005",
+    )
+    assert load_settings({"RASA_PORT": "6000"}).allowed_origins == (
+        "http://127.0.0.1:6000",
+        "http://localhost:6000",
+    )
+
+
+def test_the_default_origins_follow_a_port_chosen_later() -> None:
+    # Private stacks (tests, evaluators) pick a free port after loading the settings.
+    settings = replace(load_settings({}), rasa_port=7123)
+    assert settings.allowed_origins == ("http://127.0.0.1:7123", "http://localhost:7123")
+
+
+def test_allowed_origins_are_a_comma_separated_list() -> None:
+    settings = load_settings(
+        {"ALLOWED_ORIGINS": " https://clinic.example , https://www.clinic.example/ ,"}
+    )
+    assert settings.allowed_origins == ("https://clinic.example", "https://www.clinic.example")
+
+
+def test_cors_origins_of_an_old_env_file_still_count() -> None:
+    assert load_settings({"CORS_ORIGINS": "https://clinic.example"}).allowed_origins == (
+        "https://clinic.example",
+    )
+    both = {"ALLOWED_ORIGINS": "https://new.example", "CORS_ORIGINS": "https://old.example"}
+    assert load_settings(both).allowed_origins == ("https://new.example",)
+
+
+def test_any_origin_only_when_asked_for_explicitly() -> None:
+    assert load_settings({"ALLOWED_ORIGINS": "*"}).allowed_origins == ("*",)
+
+
+@pytest.mark.parametrize(
+    "value", ["clinic.example", "https://clinic.example/chat", "ftp://clinic.example", "*, https://a.example"]
+)
+def test_an_origin_a_browser_never_sends_is_explained(value: str) -> None:
+    with pytest.raises(ValueError, match="ALLOWED_ORIGINS"):
+        load_settings({"ALLOWED_ORIGINS": value})
+    with pytest.raises(ValueError, match="CORS_ORIGINS"):
+        load_settings({"CORS_ORIGINS": value})
+
+
+@pytest.mark.parametrize("key", ["RASA_API_TOKEN", "REST_CHANNEL_TOKEN"])
+def test_tokens_must_be_long_when_set(key: str) -> None:
+    with pytest.raises(ValueError, match=key):
+        load_settings({key: "s" * 31})
+    assert getattr(load_settings({key: "s" * 32}), key.lower()) == "s" * 32
+    assert getattr(load_settings({key: ""}), key.lower()) == ""
+
+
+@pytest.mark.parametrize(
+    ("interface", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.20", False),
+        ("assistant.clinic.example", False),
+    ],
+)
+def test_whether_the_server_listens_on_loopback_only(interface: str, loopback: bool) -> None:
+    assert load_settings({"RASA_INTERFACE": interface}).on_loopback is loopback
+
+
+def test_request_bodies_are_limited_to_one_mebibyte_by_default() -> None:
+    assert load_settings({}).request_max_size == 1_048_576
+    assert load_settings({"REQUEST_MAX_SIZE": "65536"}).request_max_size == 65_536
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1MB"])
+def test_a_bad_request_max_size_is_explained(value: str) -> None:
+    with pytest.raises(ValueError, match="REQUEST_MAX_SIZE"):
+        load_settings({"REQUEST_MAX_SIZE": value})
+
+
+SECRET = {"NOTIFY_WEBHOOK_SECRET": "s" * 32}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.clinic.example/leads",
+        "http://127.0.0.1:9000/leads",
+        "http://127.8.0.1/leads",
+        "http://localhost:9000/leads",
+        "http://[::1]:9000/leads",
+    ],
+)
+def test_the_webhook_is_https_unless_it_stays_on_this_machine(url: str) -> None:
+    assert load_settings({"NOTIFY_WEBHOOK_URL": url, **SECRET}).notify.webhook_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.clinic.example/leads",
+        "http://10.0.0.5/leads",
+        "http://localhost.evil.example/leads",
+        "http://127.0.0.1.evil.example/leads",
+    ],
+)
+def test_a_plain_http_webhook_beyond_this_machine_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="NOTIFY_WEBHOOK_URL.*https"):
+        load_settings({"NOTIFY_WEBHOOK_URL": url, **SECRET})
+
+
+def test_an_smtp_login_needs_starttls() -> None:
+    relay = {"SMTP_HOST": "mail.clinic.example", "SMTP_TO": "advisors@clinic.example"}
+    login = {**relay, "SMTP_USER": "assistant", "SMTP_PASSWORD": "pw"}
+    with pytest.raises(ValueError, match="SMTP_USER.*SMTP_STARTTLS"):
+        load_settings(login)
+    with pytest.raises(ValueError, match="SMTP_STARTTLS"):
+        load_settings({**login, "SMTP_STARTTLS": "false"})
+    assert load_settings({**login, "SMTP_STARTTLS": "true"}).notify.smtp_user == "assistant"
+    # Without a login there is no password to leak; a local relay may be plain.
+    assert load_settings(relay).notify.smtp_starttls is False
