@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.free_text_form import FreeTextFormValidationAction, latest_intent
 from actions.utter import utter
@@ -75,7 +76,11 @@ class ValidateLeadForm(FreeTextFormValidationAction):
         return domain_slots
 
     def _stored(self, tracker: Tracker) -> LeadDetails | None:
-        return stored_lead(load_settings().database_url, tracker.sender_id)
+        try:
+            return stored_lead(load_settings().database_url, tracker.sender_id)
+        except SQLAlchemyError:
+            # Without the stored details the form simply asks for them anew.
+            return None
 
     def interrupts(self, asked: str, text: str, tracker: Tracker) -> bool:
         intent = latest_intent(tracker)

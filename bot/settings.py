@@ -7,9 +7,12 @@ environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -46,6 +49,50 @@ def _positive(env: dict[str, str], key: str, default: int) -> int:
     if value < 1:
         raise ValueError(f"{key} must be at least 1, got {value}")
     return value
+
+
+# Long enough that guessing is hopeless even at many requests a second.
+MIN_TOKEN_CHARS = 32
+
+
+def _token(env: dict[str, str], key: str) -> str:
+    value = env.get(key, "")
+    if value and len(value) < MIN_TOKEN_CHARS:
+        raise ValueError(f"{key} must be at least {MIN_TOKEN_CHARS} characters when set")
+    return value
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or an IP address) can only be reached from this machine."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        # Any other name may resolve anywhere, today or tomorrow.
+        return False
+
+
+# What a browser sends as Origin: a scheme and a host, perhaps a port, nothing after it.
+_ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+
+
+def _origins(env: dict[str, str]) -> tuple[str, ...]:
+    # CORS_ORIGINS was the key's name before ALLOWED_ORIGINS; old .env files still work.
+    key = "ALLOWED_ORIGINS" if env.get("ALLOWED_ORIGINS", "").strip() else "CORS_ORIGINS"
+    origins = tuple(
+        part.strip().rstrip("/") for part in env.get(key, "").split(",") if part.strip()
+    )
+    if origins == ("*",):
+        return origins
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise ValueError(
+                f"{key} must list origins like https://clinic.example (scheme, host and"
+                f" port only, comma-separated) or be * alone, got {origin!r}"
+            )
+    return origins
 
 
 @dataclass(frozen=True)
@@ -94,9 +141,15 @@ class Settings:
     rasa_port: int
     action_port: int
     rasa_api_token: str
-    cors_origins: str
     model_path: Path
     log_level: str
+    # The sites whose pages may call the server from a browser (the chat widget). Empty:
+    # the local demo page's own origins, on whatever port the server gets.
+    origins: tuple[str, ...] = ()
+    # Required beyond loopback for the REST channel; empty there turns the channel off.
+    rest_channel_token: str = ""
+    # Larger request bodies are refused before they are read.
+    request_max_size: int = 1_048_576
     # Conversations and the data tied to them are deleted this many days after the
     # conversation's last message (the privacy notice quotes it).
     retention_days: int = 180
@@ -110,6 +163,18 @@ class Settings:
     def action_endpoint_url(self) -> str:
         """Where the Rasa server reaches the action server."""
         return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Origins allowed to embed the chat: ``("*",)`` for any site."""
+        if self.origins:
+            return self.origins
+        return (f"http://127.0.0.1:{self.rasa_port}", f"http://localhost:{self.rasa_port}")
+
+    @property
+    def on_loopback(self) -> bool:
+        """Whether the Rasa server can only be reached from this machine."""
+        return is_loopback_host(self.rasa_interface)
 
     @property
     def rasa_url(self) -> str:
@@ -140,10 +205,12 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
         rasa_port=_int(env, "RASA_PORT", 5005),
         action_port=_int(env, "ACTION_PORT", 5055),
-        rasa_api_token=env.get("RASA_API_TOKEN", ""),
-        cors_origins=env.get("CORS_ORIGINS") or "*",
+        rasa_api_token=_token(env, "RASA_API_TOKEN"),
         model_path=model if model.is_absolute() else PROJECT_ROOT / model,
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        origins=_origins(env),
+        rest_channel_token=_token(env, "REST_CHANNEL_TOKEN"),
+        request_max_size=_positive(env, "REQUEST_MAX_SIZE", Settings.request_max_size),
         retention_days=_positive(env, "RETENTION_DAYS", 180),
         rate_limit_burst=_positive(env, "RATE_LIMIT_BURST", 15),
         rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 30),
@@ -163,19 +230,32 @@ def _notify_settings(env: dict[str, str]) -> NotifySettings:
         raise ValueError(
             f"NOTIFY_WEBHOOK_URL must start with http:// or https://, got {webhook_url!r}"
         )
+    if webhook_url.startswith("http://") and not is_loopback_host(
+        urlsplit(webhook_url).hostname or ""
+    ):
+        # Leads carry names, contact details and health information.
+        raise ValueError(
+            "NOTIFY_WEBHOOK_URL must use https:// unless it stays on this machine"
+            f" (127.0.0.1, ::1, localhost), got {webhook_url!r}"
+        )
     secret = env.get("NOTIFY_WEBHOOK_SECRET", "")
     if webhook_url and len(secret) < 16:
         # An unsigned or weakly signed lead notification could be forged or read as genuine.
         raise ValueError(
             "NOTIFY_WEBHOOK_SECRET must be set (16+ characters) with NOTIFY_WEBHOOK_URL"
         )
+    starttls = env.get("SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes")
+    smtp_user = env.get("SMTP_USER", "")
+    if smtp_user and not starttls:
+        # Without TLS the password would cross the network in the clear.
+        raise ValueError("SMTP_USER (a login) needs SMTP_STARTTLS=true")
     return NotifySettings(
         webhook_url=webhook_url,
         webhook_secret=secret,
         smtp_host=env.get("SMTP_HOST", "").strip(),
         smtp_port=_int(env, "SMTP_PORT", 25),
-        smtp_starttls=env.get("SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes"),
-        smtp_user=env.get("SMTP_USER", ""),
+        smtp_starttls=starttls,
+        smtp_user=smtp_user,
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_from=env.get("SMTP_FROM") or NotifySettings.smtp_from,
         smtp_to=env.get("SMTP_TO", "").strip(),

@@ -4,21 +4,28 @@ Rasa's own RestInput answers an empty, `null` or array body with a 500, files me
 without a sender under the shared id "default" (mixing strangers' conversations), and
 silently drops a non-text message. This subclass checks the body first, and applies
 the per-sender rate limit.
+
+Beyond loopback the channel needs ``Authorization: Bearer <REST_CHANNEL_TOKEN>``: it
+is meant for the clinic's own services, and anyone else could use it to run
+conversations under any sender id. Without a token it is off there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hmac
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.channels.checks import BadInput, checked_message, checked_metadata, checked_sender
 from bot.channels.guards import guarded
 from bot.channels.limits import OnNewMessage
+from bot.settings import Settings, load_settings
 
 
 def _body(request: Request) -> dict[str, Any]:
@@ -35,6 +42,48 @@ def _field(request: Request, name: str, check: Callable[[Any], Any]) -> Any:
         raise (PayloadTooLarge if exc.too_large else InvalidUsage)(str(exc)) from None
 
 
+def _error(status: int, description: str, message: str, **headers: str) -> HTTPResponse:
+    # Sanic's own error shape, as for a 400; built here because Sanic 21.12's JSON error
+    # page drops an exception's headers (WWW-Authenticate).
+    body = {"description": description, "status": status, "message": message}
+    return response.json(body, status=status, headers=headers)
+
+
+def access_refusal(settings: Settings, authorization: str | None) -> HTTPResponse | None:
+    """The answer to a request that may not use the channel, or None if it may."""
+    if settings.on_loopback:
+        return None
+    if not settings.rest_channel_token:
+        return _error(
+            403,
+            "Forbidden",
+            "REST channel is off: the server listens beyond loopback and "
+            "REST_CHANNEL_TOKEN is not set",
+        )
+    scheme, _, presented = (authorization or "").strip().partition(" ")
+    # compare_digest: the time taken must not tell how much of a guess was right.
+    if scheme.lower() == "bearer" and hmac.compare_digest(
+        presented.strip().encode(), settings.rest_channel_token.encode()
+    ):
+        return None
+    return _error(
+        401,
+        "Unauthorized",
+        "a valid 'Authorization: Bearer <token>' is required",
+        **{"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _access_middleware(settings: Settings) -> Callable[[Request], Awaitable[HTTPResponse | None]]:
+    async def require_access(request: Request) -> HTTPResponse | None:
+        # Only POST /webhook takes messages; GET / stays open as the health check.
+        if request.method != "POST":
+            return None
+        return access_refusal(settings, request.headers.get("authorization"))
+
+    return require_access
+
+
 class ValidatedRestInput(RestInput):
     """`POST /webhooks/rest/webhook` with checked `sender`, `message` and `metadata`."""
 
@@ -43,7 +92,10 @@ class ValidatedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+        webhook = super().blueprint(guarded(on_new_message))
+        # Read once at start: a settings error stops the server instead of each request.
+        webhook.middleware(_access_middleware(load_settings()), "request")
+        return webhook
 
     async def _extract_sender(self, req: Request) -> str:
         return _field(req, "sender", checked_sender)

@@ -4,6 +4,11 @@ Rasa's SocketIOInput trusts the client: a `user_uttered` whose data is not an ob
 whose message is not text or whose session id is a list raises inside the handler
 (the user hears nothing and the tracker store may get a non-string key). The checks
 here run first and answer the client with a short error instead.
+
+Rasa also builds its socket.io server without an Origin check, so any website could
+open the chat in its visitors' browsers. Here only ALLOWED_ORIGINS may (engine.io
+answers others with 400); clients that send no Origin, which are not browsers, still
+connect.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from bot.channels.checks import BadInput, checked_message, checked_metadata, che
 from bot.channels.guards import guarded
 from bot.channels.limits import OnNewMessage
 from bot.content import text
+from bot.settings import load_settings
 
 UNREADABLE = "utter_unreadable_message"
 
@@ -30,6 +36,13 @@ class ValidatedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: OnNewMessage) -> SocketBlueprint:
         webhook = super().blueprint(guarded(on_new_message))
         sio = self.sio
+        origins = load_settings().allowed_origins
+        # engine.io reads "*" as any origin, but a list holding "*" as that literal one.
+        sio.eio.cors_allowed_origins = "*" if origins == ("*",) else list(origins)
+        # Sanic-CORS (Rasa's --cors, the same origins) already adds the CORS headers to
+        # these responses; engine.io's would double them, and browsers refuse a doubled
+        # Access-Control-Allow-Origin. engine.io keeps checking the Origin all the same.
+        sio.eio._cors_headers = lambda environ: []
         namespace = self.namespace or "/"
         handlers = sio.handlers[namespace]
         original_message = handlers[self.user_message_evt]

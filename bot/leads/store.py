@@ -34,7 +34,11 @@ class SavedLead:
 
 
 def _lead_json(lead: Lead) -> dict[str, Any]:
+    # Name and country are kept as the patient typed them; "untrusted" tells every
+    # renderer (console, email, chat tools) to escape them for its own format. The other
+    # fields are normalised (contact details) or chosen from a fixed list.
     return {
+        "untrusted": ["name", "country"],
         "id": lead.id,
         "name": lead.name,
         "email": lead.email,

@@ -4,6 +4,9 @@ Webhook requests carry ``X-Assistant-Timestamp`` and ``X-Assistant-Signature:
 sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>.<body>"`` with the shared secret, so
 the receiver can check origin, integrity and freshness.
 
+The lead's ``untrusted`` list names the fields the patient typed (name, country): a
+renderer escapes them, and the email keeps them out of its headers.
+
 Every try of one outbox row carries the same delivery id (``X-Assistant-Delivery`` on
 the webhook, the email's ``Message-ID``): delivery is at least once, so a receiver that
 already has that id can drop the repeat.
@@ -14,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import smtplib
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +34,8 @@ SIGNATURE_HEADER = "X-Assistant-Signature"
 TIMESTAMP_HEADER = "X-Assistant-Timestamp"
 DELIVERY_HEADER = "X-Assistant-Delivery"
 SEND_TIMEOUT_SECONDS = 10
+# How much of the conversation id the subject shows: enough to tell leads apart.
+SUBJECT_ID_CHARS = 8
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -75,7 +82,9 @@ def send_webhook(payload: dict[str, Any], settings: NotifySettings, delivery_id:
 def email_text(payload: dict[str, Any]) -> tuple[str, str]:
     """Subject and body of the advisors' email."""
     lead = payload["lead"]
-    subject = f"New {lead['warmth']} lead: {lead['name']}"
+    # Clients choose conversation ids, so only plain characters of it reach the header.
+    conversation = re.sub(r"[^A-Za-z0-9_-]", "", str(payload["conversation_id"]))
+    subject = f"New {lead['warmth']} lead ({conversation[:SUBJECT_ID_CHARS] or '-'})"
     lines = [
         f"A patient asked to be contacted ({lead['warmth']}: {'; '.join(lead['warmth_reasons'])}).",
         "",
@@ -117,7 +126,8 @@ def send_email(payload: dict[str, Any], settings: NotifySettings, delivery_id: s
             settings.smtp_host, settings.smtp_port, timeout=SEND_TIMEOUT_SECONDS
         ) as smtp:
             if settings.smtp_starttls:
-                smtp.starttls()
+                # smtplib's default context checks neither certificate nor host name.
+                smtp.starttls(context=ssl.create_default_context())
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(message)

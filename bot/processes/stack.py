@@ -84,9 +84,22 @@ class Stack:
             TF_CPP_MIN_LOG_LEVEL="2",
             # The action server has no --interface flag; only the Rasa server calls it.
             SANIC_HOST="127.0.0.1",
+            # The channels read these in the Rasa server (origins, REST access).
+            ALLOWED_ORIGINS=",".join(self.settings.allowed_origins),
+            REQUEST_MAX_SIZE=str(self.settings.request_max_size),
+            # Sanic refuses a larger body from its Content-Length, before reading it.
+            SANIC_REQUEST_MAX_SIZE=str(self.settings.request_max_size),
         )
-        if self.settings.rasa_api_token:
-            env["RASA_API_TOKEN"] = self.settings.rasa_api_token
+        # Secrets are passed exactly as the settings say: a token left over in the
+        # parent's environment must not turn the API or the REST channel on.
+        for key, value in (
+            ("RASA_API_TOKEN", self.settings.rasa_api_token),
+            ("REST_CHANNEL_TOKEN", self.settings.rest_channel_token),
+        ):
+            if value:
+                env[key] = value
+            else:
+                env.pop(key, None)
         env.update(self.extra_env)
         return env
 
@@ -94,8 +107,12 @@ class Stack:
         """The command line of each process."""
         s = self.settings
         rasa = str(VENV_BIN / "rasa")
+        # The launcher adds --auth-token from RASA_API_TOKEN inside the process, so that
+        # the token is not on a command line (`ps`).
         server = [
-            rasa,
+            sys.executable,
+            "-m",
+            "components.rasa_server",
             "run",
             "--model",
             str(s.model_path),
@@ -108,14 +125,17 @@ class Stack:
             "--port",
             str(s.rasa_port),
             "--cors",
-            s.cors_origins,
+            *s.allowed_origins,
             "--logging-config-file",
             str(LOGGING_CONFIG),
         ]
         if s.rasa_api_token:
             # The HTTP API can rewrite conversations: never expose it without a token.
-            server += ["--enable-api", "--auth-token", s.rasa_api_token]
-        actions = [rasa, "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
+            server += ["--enable-api"]
+        # Rasa sends the action server the whole session's tracker (about 5 kB a message),
+        # so the body limit meant for the internet would break long conversations there.
+        actions = ["env", "-u", "SANIC_REQUEST_MAX_SIZE"]
+        actions += [rasa, "run", "actions", "--actions", "actions", "--port", str(s.action_port)]
         actions += ["--logging-config-file", str(LOGGING_CONFIG)]
         if not self.with_rasa:
             return {"actions": actions}

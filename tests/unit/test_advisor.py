@@ -55,7 +55,7 @@ def test_errors_are_explained_without_a_traceback(tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("RASA_API_TOKEN", "")
     assert main(["show", "conv-1"]) == 1
     assert "RASA_API_TOKEN is not set" in capsys.readouterr().err
-    monkeypatch.setenv("RASA_API_TOKEN", "t")
+    monkeypatch.setenv("RASA_API_TOKEN", "t" * 32)
     assert main(["reply", "conv-unknown", "hello"]) == 1
     assert "not waiting for an advisor" in capsys.readouterr().err
     assert main(["handback", "conv-unknown"]) == 1

@@ -942,6 +942,4 @@ def test_the_email_subject_names_no_patient_typed_text(url, relay) -> None:
 )
 def test_a_strange_conversation_id_cannot_shape_the_subject(conversation_id: str) -> None:
     subject, _body = email_text(lead_payload(conversation_id))
-    assert subject.startswith("New hot lead (")
-    assert "\n" not in subject and "\r" not in subject and "Bcc" not in subject
-    assert "<" not in subject
+    assert re.fullmatch(r"New hot lead \((?:[A-Za-z0-9_-]{1,8}|-)\)", subject), subject

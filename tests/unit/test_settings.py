@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT, default_database_url, load_settings
+from bot.settings import ENV_FILE_KEY, PROJECT_ROOT, default_database_url, load_settings
 
 
 def test_defaults_need_no_environment() -> None:
@@ -48,9 +48,13 @@ def test_bad_ports_are_explained(value: str) -> None:
 
 def test_dotenv_does_not_override_the_environment(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("bot.settings.PROJECT_ROOT", tmp_path)
+    # tests/conftest.py turns .env reading off for the whole run; this test is about it.
+    monkeypatch.delenv(ENV_FILE_KEY, raising=False)
     (tmp_path / ".env").write_text("RASA_PORT=7000\nACTION_PORT=7100\n")
     monkeypatch.setenv("RASA_PORT", "6500")
-    monkeypatch.delenv("ACTION_PORT", raising=False)
+    # Set first, so that monkeypatch removes what load_dotenv writes into os.environ.
+    monkeypatch.setenv("ACTION_PORT", "")
+    monkeypatch.delenv("ACTION_PORT")
     settings = load_settings()
     assert settings.rasa_port == 6500
     assert settings.action_port == 7100
