@@ -1,12 +1,14 @@
 """``make run``: the assistant in the foreground, supervised, with the retention purge.
 
-Starts the stack (``bot.processes.stack``), prints where to talk to it, deletes
-expired conversations at start and once a day, and stops everything on Ctrl-C, SIGTERM
-or a closed terminal.
+Starts the stack (``bot.processes.stack``), prints where to talk to it, restarts a
+child that dies (with a doubling pause, logged at ERROR; one that keeps dying stops the
+run), deletes expired conversations at start and once a day, and stops everything on
+Ctrl-C, SIGTERM or a closed terminal.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import time
@@ -19,8 +21,42 @@ from bot.processes.stack import Stack, StackError
 from bot.settings import Settings, load_settings
 from bot.store.db import engine_for
 
+logger = logging.getLogger(__name__)
+
 # Expired conversations are deleted at start and then once a day (bot/privacy/retention.py).
 PURGE_INTERVAL_SECONDS = 24 * 3600
+
+
+class KeepsDying(RuntimeError):
+    """A child died too often in too short a time: restarting it is no use."""
+
+
+class Restarts:
+    """When to restart a dead child: after a doubling pause, and not for ever.
+
+    A child that dies ``MAX_RESTARTS`` times within ``WINDOW_SECONDS`` stops the run with
+    a clear message instead of flapping.
+    """
+
+    FIRST_DELAY_SECONDS = 1.0
+    MAX_DELAY_SECONDS = 30.0
+    MAX_RESTARTS = 5
+    WINDOW_SECONDS = 600.0
+
+    def __init__(self) -> None:
+        self._deaths: dict[str, list[float]] = {}
+
+    def record(self, name: str, now: float) -> float:
+        """Note a death of ``name`` at ``now``; the pause before its restart."""
+        deaths = [t for t in self._deaths.get(name, []) if now - t < self.WINDOW_SECONDS]
+        deaths.append(now)
+        self._deaths[name] = deaths
+        if len(deaths) > self.MAX_RESTARTS:
+            raise KeepsDying(
+                f"the {name} server died {len(deaths)} times within "
+                f"{self.WINDOW_SECONDS / 60:.0f} minutes; see its log"
+            )
+        return min(self.MAX_DELAY_SECONDS, self.FIRST_DELAY_SECONDS * 2 ** (len(deaths) - 1))
 
 
 def run(settings: Settings) -> int:
@@ -53,15 +89,24 @@ def run(settings: Settings) -> int:
         flush=True,
     )
     next_purge = time.monotonic()
+    restarts = Restarts()
     try:
         while not stopping:
-            stack.check_alive()
+            for name, code in stack.exited():
+                delay = restarts.record(name, time.monotonic())
+                # ERROR: the operator must look at why it died, even though it comes back.
+                logger.error(
+                    "%s server exited with code %s; restarting it in %.0f s", name, code, delay
+                )
+                time.sleep(delay)
+                stack.restart(name)
+                logger.error("%s server restarted", name)
             if time.monotonic() >= next_purge:
                 _purge(settings)
                 next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
             time.sleep(0.5)
-    except StackError as exc:
-        print(f"Stopped: {exc}", file=sys.stderr)
+    except (StackError, KeepsDying) as exc:
+        print(f"Stopped: {exc}", file=sys.stderr, flush=True)
         stack.stop()
         return 1
     print("\nStopping ...", flush=True)
@@ -99,6 +144,7 @@ def checked_settings() -> Settings:
 
 def main() -> int:
     """``python -m bot.processes.run``; exit code 2 for a configuration error."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = checked_settings()
     except ValueError as exc:

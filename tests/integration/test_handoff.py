@@ -192,7 +192,9 @@ def test_a_lead_is_handed_to_an_advisor_and_back(clinic, relays) -> None:
         # A restart does not hand the patient back to the bot behind the advisor's back.
         chat.say_unanswered("/restart", wait=1.0)
         assert chat.say_unanswered("are you still there?") == []
-        status, tracker = clinic.request("GET", f"/conversations/{sid}/tracker", token=clinic.token)
+        status, tracker = clinic.request(
+            "GET", f"/conversations/{sid}/tracker?include_events=ALL", token=clinic.token
+        )
         user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
         assert "hello? is anyone there?" in user_texts and "are you still there?" in user_texts
 

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import replace
+from pathlib import Path
 
 from bot.processes.stack import Stack, StackError, free_port
 from bot.settings import PROJECT_ROOT, load_settings
@@ -57,7 +58,43 @@ def test_a_bad_setting_stops_make_run_with_a_message_naming_the_key(tmp_path) ->
     assert "Starting" not in result.stdout
 
 
-def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
+def _pids_of(*words: str) -> list[int]:
+    """Processes whose command line holds all ``words``."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if all(word.encode() in args for word in words):
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
+def _read_until(proc: subprocess.Popen, marker: str, output: list[str], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        output.append(line)
+        if marker in line:
+            return
+    raise AssertionError(f"no {marker!r} in:\n{''.join(output)}")
+
+
+def _greeting(rasa_port: int) -> str:
+    body = json.dumps({"sender": f"run-test-{time.monotonic()}", "message": "hi"}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())[0]["text"]
+
+
+def test_runner_serves_restarts_a_dead_server_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
     rasa_port, action_port = free_port(), free_port()
     env = dict(
         os.environ,
@@ -73,27 +110,20 @@ def test_runner_serves_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    output = []
+    output: list[str] = []
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if "Press Ctrl-C to stop" in line:
-                break
+        _read_until(proc, "Press Ctrl-C to stop", output, 240)
         assert "The assistant is running" in "".join(output), "".join(output)
         assert f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook" in "".join(output)
+        assert "automated assistant" in _greeting(rasa_port)
 
-        body = json.dumps({"sender": "run-test", "message": "hi"}).encode()
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            assert "automated assistant" in json.loads(response.read())[0]["text"]
+        # The action server dies: it is restarted, logged at ERROR, and serving goes on.
+        [actions] = _pids_of("actions", str(action_port))
+        os.kill(actions, signal.SIGKILL)
+        _read_until(proc, "actions server restarted", output, 240)
+        assert "ERROR actions server exited with code -9" in "".join(output)
+        assert proc.poll() is None
+        assert "automated assistant" in _greeting(rasa_port)
 
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)

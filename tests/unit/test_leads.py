@@ -104,6 +104,7 @@ def test_save_lead_queues_one_notification_per_transport(settings: Settings) -> 
             "warmth": "hot",
             "warmth_reasons": list(HOT.reasons),
             "precheck_outcome": "clear",
+            "untrusted": ["name", "country"],
         }
 
 
