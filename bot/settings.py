@@ -95,6 +95,27 @@ def _origins(env: dict[str, str]) -> tuple[str, ...]:
     return origins
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(env: dict[str, str], key: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated IP addresses or CIDR networks (``10.0.0.0/8``, ``::1``)."""
+    networks = []
+    for part in env.get(key, "").split(","):
+        entry = part.strip()
+        if not entry:
+            continue
+        try:
+            # strict=False: "10.1.2.3/8" means 10.0.0.0/8, as most proxies read it.
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise ValueError(
+                f"{key} must list IP addresses or CIDR networks (comma-separated, e.g."
+                f" 10.0.0.1,192.168.0.0/16,::1), got {entry!r}"
+            ) from exc
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class NotifySettings:
     """Where advisor notifications go: a signed JSON webhook and/or email over SMTP."""
@@ -156,6 +177,13 @@ class Settings:
     # Per sender: this many messages at once, refilled at the per-minute rate.
     rate_limit_burst: int = 15
     rate_limit_per_minute: int = 30
+    # Per client address (conversation ids are the client's choice): a larger allowance,
+    # since a household or an office shares one address.
+    rate_limit_address_burst: int = 60
+    rate_limit_address_per_minute: int = 120
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks). Empty:
+    # none, the direct peer is the client.
+    trusted_proxies: tuple[IPNetwork, ...] = ()
     notify: NotifySettings = field(default_factory=NotifySettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
 
@@ -214,6 +242,9 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         retention_days=_positive(env, "RETENTION_DAYS", 180),
         rate_limit_burst=_positive(env, "RATE_LIMIT_BURST", 15),
         rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 30),
+        rate_limit_address_burst=_positive(env, "RATE_LIMIT_ADDRESS_BURST", 60),
+        rate_limit_address_per_minute=_positive(env, "RATE_LIMIT_ADDRESS_PER_MINUTE", 120),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         notify=_notify_settings(env),
         handoff=HandoffSettings(
             business_hours=env.get("BUSINESS_HOURS") or HandoffSettings.business_hours,

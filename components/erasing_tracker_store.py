@@ -14,7 +14,8 @@ import json
 import logging
 from typing import Any, List
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -41,9 +42,17 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        url = self.engine.url.render_as_string(hide_password=False)
+        # Rasa's engine keeps pooled connections without checking them: after a
+        # database restart the next turn's retrieve fails and Rasa answers from an
+        # empty in-memory tracker, losing that turn's events (rasa#4284). The same
+        # engine, but pre-pinging: a dropped connection is replaced before use.
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         # The erasure records live in the project's tables, in the same database.
         # engine_for migrates them once per process (the channels use it too).
-        engine_for(self.engine.url.render_as_string(hide_password=False))
+        engine_for(url)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Save the turn; first remove the conversation's events if erasure is due."""

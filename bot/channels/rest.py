@@ -3,7 +3,8 @@
 Rasa's own RestInput answers an empty, `null` or array body with a 500, files messages
 without a sender under the shared id "default" (mixing strangers' conversations), and
 silently drops a non-text message. This subclass checks the body first, and applies
-the per-sender rate limit.
+the rate limits (per sender, and per client address: the peer, or behind a trusted
+proxy the address it forwards; kept in memory, never stored with the conversation).
 
 Beyond loopback the channel needs ``Authorization: Bearer <REST_CHANNEL_TOKEN>``: it
 is meant for the clinic's own services, and anyone else could use it to run
@@ -23,8 +24,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.checks import BadInput, checked_message, checked_metadata, checked_sender
+from bot.channels.client_address import IPNetwork, client_address
 from bot.channels.guards import guarded
-from bot.channels.limits import OnNewMessage
+from bot.channels.limits import OnNewMessage, set_client_address, with_client_address
 from bot.settings import Settings, load_settings
 
 
@@ -84,6 +86,22 @@ def _access_middleware(settings: Settings) -> Callable[[Request], Awaitable[HTTP
     return require_access
 
 
+def request_address(request: Request, trusted_proxies: tuple[IPNetwork, ...]) -> str | None:
+    """The client's address: the peer, or what a trusted proxy forwarded."""
+    return client_address(
+        request.ip, request.headers.getall("x-forwarded-for", []), trusted_proxies
+    )
+
+
+def _address_middleware(settings: Settings) -> Callable[[Request], None]:
+    def remember_address(request: Request) -> None:
+        # Request middleware runs in the handler's task: the handler's UserMessage gets
+        # it (with_client_address), in memory only.
+        set_client_address(request_address(request, settings.trusted_proxies))
+
+    return remember_address
+
+
 class ValidatedRestInput(RestInput):
     """`POST /webhooks/rest/webhook` with checked `sender`, `message` and `metadata`."""
 
@@ -92,9 +110,11 @@ class ValidatedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = super().blueprint(guarded(on_new_message))
+        webhook = super().blueprint(with_client_address(guarded(on_new_message)))
         # Read once at start: a settings error stops the server instead of each request.
-        webhook.middleware(_access_middleware(load_settings()), "request")
+        settings = load_settings()
+        webhook.middleware(_access_middleware(settings), "request")
+        webhook.middleware(_address_middleware(settings), "request")
         return webhook
 
     async def _extract_sender(self, req: Request) -> str:

@@ -78,6 +78,9 @@ class Stack:
             RETENTION_DAYS=str(self.settings.retention_days),
             RATE_LIMIT_BURST=str(self.settings.rate_limit_burst),
             RATE_LIMIT_PER_MINUTE=str(self.settings.rate_limit_per_minute),
+            RATE_LIMIT_ADDRESS_BURST=str(self.settings.rate_limit_address_burst),
+            RATE_LIMIT_ADDRESS_PER_MINUTE=str(self.settings.rate_limit_address_per_minute),
+            TRUSTED_PROXIES=",".join(str(net) for net in self.settings.trusted_proxies),
             # Both processes import `bot` and `components` from the project root.
             PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -154,24 +157,8 @@ class Stack:
         # Migrate before the servers start, so that they never race to create tables;
         # engine_for does it once per process and the retention purge reuses it.
         engine_for(self.settings.database_url)
-        env = self.env()
-        for name, cmd in self.commands().items():
-            output = None
-            if self.log_dir is not None:
-                self.log_dir.mkdir(parents=True, exist_ok=True)
-                output = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
-            proc = subprocess.Popen(
-                cmd,
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT if output else None,
-                # Own process group: Ctrl-C reaches only us, and we stop the children in order.
-                start_new_session=True,
-            )
-            if output is not None:
-                output.close()  # the child keeps its own copy
-            self._procs.append((name, proc))
+        for name in self.commands():
+            self._procs.append((name, self._spawn(name)))
         try:
             self._wait_ready(timeout)
         except BaseException:
@@ -179,13 +166,45 @@ class Stack:
             self.stop()
             raise
 
-    def _wait_ready(self, timeout: float) -> None:
+    def _spawn(self, name: str) -> subprocess.Popen[bytes]:
+        output = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+        proc = subprocess.Popen(
+            self.commands()[name],
+            cwd=PROJECT_ROOT,
+            env=self.env(),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            # Own process group: Ctrl-C reaches only us, and we stop the children in order.
+            start_new_session=True,
+        )
+        if output is not None:
+            output.close()  # the child keeps its own copy
+        return proc
+
+    def exited(self) -> list[tuple[str, int]]:
+        """The children that have died, with their exit codes."""
+        return [(name, proc.returncode) for name, proc in self._procs if proc.poll() is not None]
+
+    def restart(self, name: str, timeout: float = 240.0) -> None:
+        """Start the child ``name`` again (it has died) and wait until it answers."""
+        index = next(i for i, (n, _) in enumerate(self._procs) if n == name)
+        self._procs[index] = (name, self._spawn(name))
+        self._wait_ready(timeout, only={name})
+
+    def _wait_ready(self, timeout: float, only: set[str] | None = None) -> None:
         checks = {
             "actions": f"http://127.0.0.1:{self.settings.action_port}/health",
             "rasa": f"{self.settings.rasa_url}/webhooks/rest/",
         }
         deadline = time.monotonic() + timeout
-        pending = {name: url for name, url in checks.items() if name in self.commands()}
+        pending = {
+            name: url
+            for name, url in checks.items()
+            if name in self.commands() and (only is None or name in only)
+        }
         while pending:
             for name, proc in self._procs:
                 if proc.poll() is not None:
@@ -196,12 +215,6 @@ class Stack:
             if time.monotonic() > deadline:
                 raise StackError(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
             time.sleep(0.5)
-
-    def check_alive(self) -> None:
-        """Raise if a process has died."""
-        for name, proc in self._procs:
-            if proc.poll() is not None:
-                raise StackError(f"{name} server exited with code {proc.returncode}")
 
     def stop(self, grace: float = 15.0) -> None:
         """Stop the Rasa server first (it calls the action server), then the actions."""

@@ -75,8 +75,9 @@ def running_assistant(
     extra_env: dict[str, str] | None = None,
     **overrides: Any,
 ) -> Iterator[Assistant]:
-    """A private stack with its own database; ``overrides`` replace settings fields,
-    ``extra_env`` adds environment keys (e.g. notification relays)."""
+    """A private stack with its own SQLite database; ``overrides`` replace settings fields
+    (the database too, e.g. a PostgreSQL URL), ``extra_env`` adds environment keys (e.g.
+    notification relays)."""
     settings = load_settings()
     if not settings.model_path.exists():
         pytest.fail(f"no trained model at {settings.model_path}: run `make train` (make test does)")
@@ -88,8 +89,8 @@ def running_assistant(
         action_port=free_port(),
         rasa_interface="127.0.0.1",
         rasa_api_token=secrets.token_hex(16),
-        **overrides,
     )
+    settings = replace(settings, **overrides)
     log_dir = PROJECT_ROOT / "var" / "log" / name
     stack = Stack(settings, log_dir=log_dir, extra_env=extra_env)
     stack.start()
@@ -99,6 +100,18 @@ def running_assistant(
         )
     finally:
         stack.stop()
+
+
+# The answers of a complete, consented lead form, one message each.
+LEAD_FORM_ANSWERS = (
+    "I'd like to talk to a person",
+    "yes",
+    "Anna Test",
+    "anna.test@example.com",
+    "email",
+    "morning",
+    "Switzerland",
+)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ import pytest
 from bot.settings import ENV_FILE_KEY, PROJECT_ROOT, load_settings
 from bot.store.db import conversation_rows
 from bot.store.models import Lead, OutboxMessage
+from tests.integration.conftest import LEAD_FORM_ANSWERS
 
 DOTENV = PROJECT_ROOT / ".env"
 
@@ -74,15 +75,7 @@ def test_the_suite_reads_no_dotenv(assistant, receiver, developer_dotenv) -> Non
     # ... but neither the tests nor the servers they start read it.
     assert load_settings().notify.webhook_url == ""
     sender = f"dotenv-{uuid.uuid4().hex[:8]}"
-    for message in (
-        "I'd like to talk to a person",
-        "yes",
-        "Anna Test",
-        "anna.test@example.com",
-        "email",
-        "morning",
-        "Switzerland",
-    ):
+    for message in LEAD_FORM_ANSWERS:
         assistant.say(sender, message)
     assert len(conversation_rows(assistant.database_url, Lead, sender)) == 1
     assert conversation_rows(assistant.database_url, OutboxMessage, sender) == []

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import (
+    POSTGRESQL_DEFAULT_POOL_SIZE,
+    POSTGRESQL_POOL_SIZE,
+    SQLTrackerStore,
+    create_engine_kwargs,
+)
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -115,3 +122,25 @@ async def test_the_conversation_goes_on_normally_after_an_erasure(
     texts = [getattr(e, "text", None) for e in again.events]
     assert texts.count("hello again") == 1
     assert "my email is anna@example.com" not in texts
+
+
+def test_the_engine_pre_pings_its_pooled_connections(store: ErasingSQLTrackerStore) -> None:
+    # A database restart drops pooled connections; the next turn must not fail (rasa#4284).
+    assert store.engine.pool._pre_ping
+    assert store.sessionmaker.kw["bind"] is store.engine
+
+
+def test_a_postgresql_engine_pre_pings_and_keeps_rasas_pool_settings(monkeypatch) -> None:
+    def rasa_init(self: SQLTrackerStore, domain: Domain, host: str, **kwargs: object) -> None:
+        # Rasa's constructor without its table creation (which waits for a server).
+        self.engine = sa.create_engine(host, **create_engine_kwargs(host))
+
+    monkeypatch.delenv(POSTGRESQL_POOL_SIZE, raising=False)
+    monkeypatch.setattr(SQLTrackerStore, "__init__", rasa_init)
+    monkeypatch.setattr("components.erasing_tracker_store.engine_for", lambda url: None)
+    url = "postgresql://u:secret@db.invalid:5432/rasa"
+    store = ErasingSQLTrackerStore(domain=DOMAIN, dialect="sqlite", host=url)
+    assert store.engine.url.render_as_string(hide_password=False) == url
+    assert store.engine.pool._pre_ping
+    assert store.engine.pool.size() == POSTGRESQL_DEFAULT_POOL_SIZE
+    assert store.sessionmaker.kw["bind"] is store.engine

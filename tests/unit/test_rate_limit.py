@@ -122,3 +122,134 @@ def test_the_real_clock_is_the_default() -> None:
     limiter = RateLimiter(burst=1, per_minute=1)
     assert limiter.allow("anna") is True
     assert limiter.allow("anna") is False
+
+
+# --- The channels' limit: per sender and per client address --------------------------
+
+
+class _Output:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs) -> None:
+        self.sent.append((recipient_id, text))
+
+
+def _message(sender: str, output: _Output, metadata: dict | None = None):
+    from rasa.core.channels.channel import UserMessage
+
+    return UserMessage("hello", output, sender, input_channel="rest", metadata=metadata)
+
+
+async def _through(address: str | None, senders: list[str], clock: FakeClock) -> list[bool]:
+    """Which of the messages (one per sender id) reach the assistant from ``address``."""
+    from bot.channels.limits import limit_per_sender, remember_client_address, with_client_address
+
+    reached: list[str] = []
+
+    async def on_new_message(message) -> None:
+        reached.append(message.sender_id)
+
+    handle = with_client_address(
+        limit_per_sender(
+            on_new_message,
+            RateLimiter(burst=3, per_minute=60, clock=clock),
+            RateLimiter(burst=5, per_minute=60, clock=clock),
+        )
+    )
+    outcome = []
+    for sender in senders:
+        with remember_client_address(address):
+            await handle(_message(sender, _Output()))
+        outcome.append(bool(reached) and reached[-1] == sender)
+        reached.clear()
+    return outcome
+
+
+async def test_rotating_conversation_ids_from_one_address_is_limited(clock: FakeClock) -> None:
+    senders = [f"rotating-{n}" for n in range(8)]
+    assert await _through("198.51.100.1", senders, clock) == [True] * 5 + [False] * 3
+
+
+async def test_without_an_address_only_the_sender_counts(clock: FakeClock) -> None:
+    senders = [f"rotating-{n}" for n in range(8)]
+    assert await _through(None, senders, clock) == [True] * 8
+    assert await _through(None, ["anna"] * 4, clock) == [True, True, True, False]
+
+
+async def test_ipv6_addresses_of_one_64_share_an_allowance(clock: FakeClock) -> None:
+    from bot.channels.limits import limit_per_sender, remember_client_address, with_client_address
+
+    reached: list[str] = []
+
+    async def on_new_message(message) -> None:
+        reached.append(message.sender_id)
+
+    handle = with_client_address(
+        limit_per_sender(
+            on_new_message,
+            RateLimiter(burst=3, per_minute=60, clock=clock),
+            RateLimiter(burst=2, per_minute=60, clock=clock),
+        )
+    )
+    for n, address in enumerate(["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2::3"]):
+        with remember_client_address(address):
+            await handle(_message(f"s{n}", _Output()))
+    with remember_client_address("2001:db8:1:3::1"):
+        await handle(_message("other", _Output()))
+    assert reached == ["s0", "s1", "other"]
+
+
+async def test_a_client_over_its_address_allowance_hears_the_polite_reply(
+    clock: FakeClock,
+) -> None:
+    from bot.channels.limits import limit_per_sender, remember_client_address, with_client_address
+    from bot.content import text
+    from bot.safety.rate_limit import RATE_LIMITED
+
+    async def on_new_message(message) -> None:
+        raise AssertionError("a limited message must not reach the assistant")
+
+    address_limiter = RateLimiter(burst=1, per_minute=60, clock=clock)
+    assert address_limiter.allow("198.51.100.1")  # the address's allowance is used up
+    handle = with_client_address(
+        limit_per_sender(
+            on_new_message, RateLimiter(burst=3, per_minute=60, clock=clock), address_limiter
+        )
+    )
+    output = _Output()
+    with remember_client_address("198.51.100.1"):
+        assert await handle(_message("fresh-id", output)) is None
+    assert output.sent == [("fresh-id", text(RATE_LIMITED))]
+
+
+async def test_the_address_travels_on_the_message_never_in_its_metadata(clock: FakeClock) -> None:
+    from bot.channels.limits import (
+        CLIENT_ADDRESS,
+        client_address_of,
+        remember_client_address,
+        with_client_address,
+    )
+
+    seen = []
+
+    async def on_new_message(message) -> None:
+        seen.append(message)
+
+    handle = with_client_address(on_new_message)
+    with remember_client_address("198.51.100.1"):
+        await handle(_message("anna", _Output(), metadata={"page": "faq"}))
+    message = seen[0]
+    assert client_address_of(message) == "198.51.100.1"
+    assert getattr(message, CLIENT_ADDRESS) == "198.51.100.1"
+    assert message.metadata == {"page": "faq"}
+    assert "198.51.100.1" not in repr(message.metadata)
+    # Outside the block nothing is remembered.
+    await handle(_message("ben", _Output()))
+    assert client_address_of(seen[1]) is None
+
+
+async def test_this_machine_is_limited_per_sender_only(clock: FakeClock) -> None:
+    senders = [f"rotating-{n}" for n in range(8)]
+    assert await _through("127.0.0.1", senders, clock) == [True] * 8
+    assert await _through("::1", ["anna"] * 4, clock) == [True, True, True, False]
