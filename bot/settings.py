@@ -177,6 +177,9 @@ class Settings:
     # Per sender: this many messages at once, refilled at the per-minute rate.
     rate_limit_burst: int = 15
     rate_limit_per_minute: int = 30
+    # How long the channels wait for the action server's health check before they
+    # tell the patient that the assistant is unavailable (instead of silence).
+    action_timeout_seconds: int = 3
     # Per client address (conversation ids are the client's choice): a larger allowance,
     # since a household or an office shares one address.
     rate_limit_address_burst: int = 60
@@ -242,6 +245,7 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         retention_days=_positive(env, "RETENTION_DAYS", 180),
         rate_limit_burst=_positive(env, "RATE_LIMIT_BURST", 15),
         rate_limit_per_minute=_positive(env, "RATE_LIMIT_PER_MINUTE", 30),
+        action_timeout_seconds=_positive(env, "ACTION_TIMEOUT_SECONDS", 3),
         rate_limit_address_burst=_positive(env, "RATE_LIMIT_ADDRESS_BURST", 60),
         rate_limit_address_per_minute=_positive(env, "RATE_LIMIT_ADDRESS_PER_MINUTE", 120),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),

@@ -8,19 +8,30 @@ so none of them can forget a step, in this order:
    still answered while the conversation is with an advisor (Rasa answers nothing then).
 2. The per-sender rate limit, with a polite reply.
 3. Typed text after a "/" is read as text unless it is a real payload.
+4. When the action server does not answer, the patient hears so at once, with the
+   emergency numbers; the message is not processed (a form keeps its question), and an
+   emergency is answered and flagged without Rasa, which would wait for the actions.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels.action_server import action_server_answers
 from bot.channels.limits import OnNewMessage, limit_per_sender
 from bot.channels.payloads import as_text_unless_payload
-from bot.handoff.emergencies import guidance_while_handed_off
+from bot.content import text as response_text
+from bot.handoff.emergencies import EMERGENCY, guidance_while_handed_off
+from bot.safety.flags import flag_emergency
 from bot.safety.red_flags import detect_red_flag
 from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = "utter_service_unavailable"
 
 
 def _read_payloads(on_new_message: OnNewMessage) -> OnNewMessage:
@@ -32,14 +43,41 @@ def _read_payloads(on_new_message: OnNewMessage) -> OnNewMessage:
     return handle
 
 
+def _when_actions_answer(on_new_message: OnNewMessage) -> OnNewMessage:
+    async def handle(message: UserMessage) -> Any:
+        if await action_server_answers():
+            return await on_new_message(message)
+        logger.error("the action server does not answer; a message was turned away")
+        unavailable = response_text(
+            UNAVAILABLE, clinic_contact=load_settings().handoff.clinic_contact
+        )
+        await message.output_channel.send_text_message(message.sender_id, unavailable)
+        return None
+
+    return handle
+
+
+async def _answer_emergency_without_rasa(message: UserMessage, text: str) -> None:
+    await message.output_channel.send_text_message(message.sender_id, response_text(EMERGENCY))
+    flag = detect_red_flag(text)
+    try:
+        flag_emergency(load_settings().database_url, message.sender_id, flag.category, "rule")
+    except Exception as exc:  # noqa: BLE001 - the guidance has gone out; log for staff
+        logger.error("flagging an emergency failed: %s", type(exc).__name__)
+
+
 def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
-    """``on_new_message`` with emergencies first, then the rate limit and payload check."""
-    routine = limit_per_sender(_read_payloads(on_new_message))
+    """``on_new_message`` with emergencies first, then the rate limit, the payload check
+    and the action server's health."""
+    routine = limit_per_sender(_read_payloads(_when_actions_answer(on_new_message)))
 
     async def handle(message: UserMessage) -> Any:
         text = message.text or ""
         if detect_red_flag(text) is None:
             return await routine(message)
+        if not await action_server_answers():
+            await _answer_emergency_without_rasa(message, text)
+            return None
         # A slash must not make Rasa skip the NLU rules that answer the emergency.
         message.text = text.lstrip("/").lstrip()
         result = await on_new_message(message)

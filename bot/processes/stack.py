@@ -78,6 +78,7 @@ class Stack:
             RETENTION_DAYS=str(self.settings.retention_days),
             RATE_LIMIT_BURST=str(self.settings.rate_limit_burst),
             RATE_LIMIT_PER_MINUTE=str(self.settings.rate_limit_per_minute),
+            ACTION_TIMEOUT_SECONDS=str(self.settings.action_timeout_seconds),
             RATE_LIMIT_ADDRESS_BURST=str(self.settings.rate_limit_address_burst),
             RATE_LIMIT_ADDRESS_PER_MINUTE=str(self.settings.rate_limit_address_per_minute),
             TRUSTED_PROXIES=",".join(str(net) for net in self.settings.trusted_proxies),
