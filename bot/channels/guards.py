@@ -8,7 +8,9 @@ so none of them can forget a step, in this order:
    still answered while the conversation is with an advisor (Rasa answers nothing then).
 2. The per-sender rate limit, with a polite reply.
 3. Typed text after a "/" is read as text unless it is a real payload.
-4. When the action server does not answer, the patient hears so at once, with the
+4. "Stop waiting" during a handoff hands the conversation back to the assistant, even
+   while it is paused (``bot.channels.leaving``).
+5. When the action server does not answer, the patient hears so at once, with the
    emergency numbers; the message is not processed (a form keeps its question), and an
    emergency is answered and flagged without Rasa, which would wait for the actions.
 """
@@ -21,6 +23,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.action_server import action_server_answers
+from bot.channels.leaving import leave_handoffs_on_request
 from bot.channels.limits import OnNewMessage, limit_per_sender
 from bot.channels.payloads import as_text_unless_payload
 from bot.content import text as response_text
@@ -69,7 +72,9 @@ async def _answer_emergency_without_rasa(message: UserMessage, text: str) -> Non
 def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
     """``on_new_message`` with emergencies first, then the rate limit, the payload check
     and the action server's health."""
-    routine = limit_per_sender(_read_payloads(_when_actions_answer(on_new_message)))
+    routine = limit_per_sender(
+        _read_payloads(leave_handoffs_on_request(_when_actions_answer(on_new_message)))
+    )
 
     async def handle(message: UserMessage) -> Any:
         text = message.text or ""

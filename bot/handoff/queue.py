@@ -18,8 +18,9 @@ from bot.store.db import session_scope
 from bot.store.models import Handoff
 
 # Waiting: queued, the assistant keeps answering. Active ("live"): an advisor has taken
-# the conversation and the assistant is paused. Closed: handed back.
-WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
+# the conversation and the assistant is paused. Closed: handed back. Left: the patient
+# stopped waiting (bot/handoff/leaving.py).
+WAITING, ACTIVE, CLOSED, LEFT = "waiting", "active", "closed", "left"
 OPEN_STATUSES = (WAITING, ACTIVE)
 # The dialogue's view of the table (domain slots): a request is open, and how the
 # advisor will make contact. The table stays the truth; these follow it.
@@ -27,7 +28,8 @@ HANDOFF_OPEN_SLOT = "handoff_open"
 HANDOFF_CHANNEL_SLOT = "handoff_channel"
 
 
-def _open_row(session: Session, conversation_id: str) -> Handoff | None:
+def open_row(session: Session, conversation_id: str) -> Handoff | None:
+    """The conversation's waiting or active handoff, in the caller's transaction."""
     return session.execute(
         select(Handoff).where(
             Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES)
@@ -44,7 +46,7 @@ def open_handoff(database_url: str, conversation_id: str, channel: str | None, r
     for _ in range(3):
         try:
             with session_scope(database_url) as session:
-                existing = _open_row(session, conversation_id)
+                existing = open_row(session, conversation_id)
                 if existing is not None:
                     return existing.id
                 handoff = Handoff(conversation_id=conversation_id, channel=channel, reason=reason)
@@ -71,7 +73,7 @@ def open_handoffs(database_url: str) -> list[Handoff]:
 def current_handoff(database_url: str, conversation_id: str) -> Handoff | None:
     """The conversation's open handoff, if any."""
     with session_scope(database_url) as session:
-        return _open_row(session, conversation_id)
+        return open_row(session, conversation_id)
 
 
 def is_live(database_url: str, conversation_id: str) -> bool:
@@ -87,7 +89,7 @@ def take_handoff(database_url: str, conversation_id: str, advisor: str) -> bool:
     that a person has joined.
     """
     with session_scope(database_url) as session:
-        handoff = _open_row(session, conversation_id)
+        handoff = open_row(session, conversation_id)
         if handoff is None:
             raise LookupError(f"no open handoff for {conversation_id}")
         taken = handoff.status == WAITING
@@ -101,7 +103,7 @@ def take_handoff(database_url: str, conversation_id: str, advisor: str) -> bool:
 def close_handoff(database_url: str, conversation_id: str, note: str) -> None:
     """The advisor handed back to the assistant."""
     with session_scope(database_url) as session:
-        handoff = _open_row(session, conversation_id)
+        handoff = open_row(session, conversation_id)
         if handoff is None:
             raise LookupError(f"no open handoff for {conversation_id}")
         handoff.status = CLOSED

@@ -33,7 +33,7 @@ class SavedLead:
     created: bool
 
 
-def _lead_json(lead: Lead) -> dict[str, Any]:
+def lead_json(lead: Lead) -> dict[str, Any]:
     # Name and country are kept as the patient typed them; "untrusted" tells every
     # renderer (console, email, chat tools) to escape them for its own format. The other
     # fields are normalised (contact details) or chosen from a fixed list.
@@ -107,7 +107,7 @@ def save_lead(
             "event": "lead.created" if created else "lead.returned",
             "conversation_id": conversation_id,
             "conversation_url": f"{settings.handoff.console_url}/conversations/{conversation_id}",
-            "lead": _lead_json(lead),
+            "lead": lead_json(lead),
             "precheck_summary": precheck_summary,
         }
         enqueue(session, conversation_id, payload, settings.notify)

@@ -84,6 +84,8 @@ def email_text(payload: dict[str, Any]) -> tuple[str, str]:
     lead = payload["lead"]
     # Clients choose conversation ids, so only plain characters of it reach the header.
     conversation = re.sub(r"[^A-Za-z0-9_-]", "", str(payload["conversation_id"]))
+    if payload.get("event") == "handoff.left":
+        return _left_text(payload, lead, conversation[:SUBJECT_ID_CHARS] or "-")
     subject = f"New {lead['warmth']} lead ({conversation[:SUBJECT_ID_CHARS] or '-'})"
     lines = [
         f"A patient asked to be contacted ({lead['warmth']}: {'; '.join(lead['warmth_reasons'])}).",
@@ -99,6 +101,20 @@ def email_text(payload: dict[str, Any]) -> tuple[str, str]:
         f"Conversation: {payload['conversation_url']}",
     ]
     return subject, "\n".join(lines)
+
+
+def _left_text(
+    payload: dict[str, Any], lead: dict[str, Any] | None, conversation: str
+) -> tuple[str, str]:
+    lines = [
+        "The patient no longer waits for an advisor and went back to the automated "
+        f"assistant (the handoff was {payload.get('handoff_status', 'open')}).",
+        "",
+        f"Name: {lead['name'] if lead else '-'}",
+        "",
+        f"Conversation: {payload['conversation_url']}",
+    ]
+    return f"Patient left the advisor queue ({conversation})", "\n".join(lines)
 
 
 def message_id(delivery_id: str, smtp_from: str) -> str:

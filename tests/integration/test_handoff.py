@@ -263,3 +263,34 @@ def test_without_consent_nothing_personal_is_stored(clinic) -> None:
         chat.close()
     for table in ("leads", "consents", "outbox", "handoffs"):
         assert rows(clinic.database_url, table, sid) == [], table
+
+
+def test_a_patient_who_stops_waiting_is_back_with_the_assistant(clinic, relays) -> None:
+    settings = load_settings(clinic.env)
+    for live in (False, True):
+        sid = uuid.uuid4().hex
+        chat = ChatClient(clinic.base_url, sid)
+        try:
+            fill_lead_form(chat, "anna.meier@example.com", "email")
+            if live:
+                chat.after(lambda sid=sid: reply(settings, sid, "Hello, Dr. Weber here.", "Dr. W"))
+                assert chat.say_unanswered("hm, actually") == []
+            said = chat.say("stop waiting, I'd rather talk to the bot")
+            assert "you're back with the automated assistant" in said
+            [handoff] = rows(clinic.database_url, "handoffs", sid)
+            assert handoff["status"] == "left"
+            # The advisors are told, and the assistant answers again.
+            wait_until(
+                lambda sid=sid: any(
+                    "handoff.left" in str(r["payload"]) and r["delivered_at"]
+                    for r in rows(clinic.database_url, "outbox", sid)
+                )
+            )
+            assert "7,000" in chat.say("What does it cost?")
+        finally:
+            chat.close()
+        status, tracker = clinic.request(
+            "GET", f"/conversations/{sid}/tracker?include_events=ALL", token=clinic.token
+        )
+        user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+        assert "stop waiting, I'd rather talk to the bot" in user_texts, live

@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bot.leads.store import _lead_json
+from bot.leads.store import lead_json
 from bot.notify.outbox import enqueue
 from bot.notify.transports import (
     SIGNATURE_HEADER,
@@ -911,7 +911,7 @@ def test_the_lead_says_which_of_its_fields_the_patient_typed() -> None:
         warmth_reasons=["asked for a person"],
         precheck_outcome=None,
     )
-    data = _lead_json(lead)
+    data = lead_json(lead)
     assert data["untrusted"] == ["name", "country"]
     # Kept as typed: escaping is each renderer's job, for its own format.
     assert data["name"] == "<img src=x onerror=alert(1)> Anna"
