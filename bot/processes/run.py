@@ -84,7 +84,7 @@ def run(settings: Settings) -> int:
         '{"sender": "me", "message": "hello"}\n'
         f"  socket.io: {url}/socket.io\n"
         "  terminal:  make shell (in another terminal)\n"
-        "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|reply|handback (needs RASA_API_TOKEN)\n"
+        "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|claim|reply|handback (needs RASA_API_TOKEN)\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )

@@ -146,9 +146,14 @@ def test_socketio_reads_the_real_peer_not_engineios_placeholder() -> None:
     assert environ_address({"REMOTE_ADDR": "203.0.113.9"}, trusted) == "203.0.113.9"
 
 
-async def test_socketio_keeps_the_address_only_while_connected() -> None:
+async def test_socketio_keeps_the_address_only_while_connected(monkeypatch) -> None:
     from bot.channels.limits import client_address_of
     from bot.channels.socketio import ValidatedSocketIOInput
+
+    async def answers() -> bool:  # no action server runs here
+        return True
+
+    monkeypatch.setattr("bot.channels.guards.action_server_answers", answers)
 
     seen = []
 

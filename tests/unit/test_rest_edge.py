@@ -26,9 +26,15 @@ TOKEN = "t0ken-" + "x" * 40
 Post = Callable[..., Awaitable[tuple[int, Any, dict[str, str]]]]
 
 
+async def _always() -> bool:
+    return True
+
+
 @pytest.fixture
 async def rest_channel(monkeypatch) -> AsyncIterator[tuple[Post, list[UserMessage]]]:
     """Start the channel once the test has set its environment (call ``start()``)."""
+    # No action server runs here; its health check is not what these tests are about.
+    monkeypatch.setattr("bot.channels.guards.action_server_answers", _always)
     received: list[UserMessage] = []
     servers: list[Any] = []
 
