@@ -141,8 +141,10 @@ def _message(sender: str, output: _Output, metadata: dict | None = None):
     return UserMessage("hello", output, sender, input_channel="rest", metadata=metadata)
 
 
-async def _through(address: str | None, senders: list[str], clock: FakeClock) -> list[bool]:
-    """Which of the messages (one per sender id) reach the assistant from ``address``."""
+async def _through(
+    messages: list[tuple[str | None, str]], clock: FakeClock, address_burst: int = 5
+) -> list[bool]:
+    """Which of the ``(address, sender id)`` messages reach the assistant."""
     from bot.channels.limits import limit_per_sender, remember_client_address, with_client_address
 
     reached: list[str] = []
@@ -154,11 +156,11 @@ async def _through(address: str | None, senders: list[str], clock: FakeClock) ->
         limit_per_sender(
             on_new_message,
             RateLimiter(burst=3, per_minute=60, clock=clock),
-            RateLimiter(burst=5, per_minute=60, clock=clock),
+            RateLimiter(burst=address_burst, per_minute=60, clock=clock),
         )
     )
     outcome = []
-    for sender in senders:
+    for address, sender in messages:
         with remember_client_address(address):
             await handle(_message(sender, _Output()))
         outcome.append(bool(reached) and reached[-1] == sender)
@@ -167,37 +169,20 @@ async def _through(address: str | None, senders: list[str], clock: FakeClock) ->
 
 
 async def test_rotating_conversation_ids_from_one_address_is_limited(clock: FakeClock) -> None:
-    senders = [f"rotating-{n}" for n in range(8)]
-    assert await _through("198.51.100.1", senders, clock) == [True] * 5 + [False] * 3
+    messages = [("198.51.100.1", f"rotating-{n}") for n in range(8)]
+    assert await _through(messages, clock) == [True] * 5 + [False] * 3
 
 
 async def test_without_an_address_only_the_sender_counts(clock: FakeClock) -> None:
-    senders = [f"rotating-{n}" for n in range(8)]
-    assert await _through(None, senders, clock) == [True] * 8
-    assert await _through(None, ["anna"] * 4, clock) == [True, True, True, False]
+    assert await _through([(None, f"rotating-{n}") for n in range(8)], clock) == [True] * 8
+    assert await _through([(None, "anna")] * 4, clock) == [True, True, True, False]
 
 
 async def test_ipv6_addresses_of_one_64_share_an_allowance(clock: FakeClock) -> None:
-    from bot.channels.limits import limit_per_sender, remember_client_address, with_client_address
-
-    reached: list[str] = []
-
-    async def on_new_message(message) -> None:
-        reached.append(message.sender_id)
-
-    handle = with_client_address(
-        limit_per_sender(
-            on_new_message,
-            RateLimiter(burst=3, per_minute=60, clock=clock),
-            RateLimiter(burst=2, per_minute=60, clock=clock),
-        )
-    )
-    for n, address in enumerate(["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2::3"]):
-        with remember_client_address(address):
-            await handle(_message(f"s{n}", _Output()))
-    with remember_client_address("2001:db8:1:3::1"):
-        await handle(_message("other", _Output()))
-    assert reached == ["s0", "s1", "other"]
+    one_64 = ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2::3"]
+    messages = [(address, f"s{n}") for n, address in enumerate(one_64)]
+    messages.append(("2001:db8:1:3::1", "other"))
+    assert await _through(messages, clock, address_burst=2) == [True, True, False, True]
 
 
 async def test_a_client_over_its_address_allowance_hears_the_polite_reply(
@@ -250,6 +235,6 @@ async def test_the_address_travels_on_the_message_never_in_its_metadata(clock: F
 
 
 async def test_this_machine_is_limited_per_sender_only(clock: FakeClock) -> None:
-    senders = [f"rotating-{n}" for n in range(8)]
-    assert await _through("127.0.0.1", senders, clock) == [True] * 8
-    assert await _through("::1", ["anna"] * 4, clock) == [True, True, True, False]
+    messages = [("127.0.0.1", f"rotating-{n}") for n in range(8)]
+    assert await _through(messages, clock) == [True] * 8
+    assert await _through([("::1", "anna")] * 4, clock) == [True, True, True, False]
