@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+from functools import lru_cache
 
 import aiohttp
 
 from bot.settings import load_settings
 
 
-def health_url() -> str:
-    """The action server's health endpoint, beside the webhook Rasa calls."""
-    webhook = os.environ.get("ACTION_ENDPOINT_URL") or load_settings().action_endpoint_url
-    return webhook.rsplit("/webhook", 1)[0] + "/health"
+@lru_cache(maxsize=1)
+def health_check() -> tuple[str, aiohttp.ClientTimeout]:
+    """The action server's health endpoint (beside the webhook Rasa calls) and how long
+    to wait for it; read once per process, like the rate limits, not per message."""
+    settings = load_settings()
+    webhook = os.environ.get("ACTION_ENDPOINT_URL") or settings.action_endpoint_url
+    url = webhook.rsplit("/webhook", 1)[0] + "/health"
+    return url, aiohttp.ClientTimeout(total=settings.action_timeout_seconds)
 
 
 async def action_server_answers() -> bool:
@@ -29,11 +34,9 @@ async def action_server_answers() -> bool:
     Asked for every message (a loopback request of about a millisecond): a cached "yes"
     would let the next message wait for a server that has just hung.
     """
-    timeout = aiohttp.ClientTimeout(total=load_settings().action_timeout_seconds)
+    url, timeout = health_check()
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(
-            health_url()
-        ) as response:
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as response:
             return response.status == 200
     # asyncio.TimeoutError is not the builtin TimeoutError before Python 3.11.
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError):

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import socket
 
-from bot.channels.action_server import action_server_answers, health_url
+import pytest
+
+from bot.channels.action_server import action_server_answers, health_check
+
+
+@pytest.fixture(autouse=True)
+def fresh_check():
+    # Each test configures its own action server; the process caches the first one.
+    health_check.cache_clear()
+    yield
+    health_check.cache_clear()
 
 
 def test_the_health_endpoint_sits_beside_the_webhook(monkeypatch) -> None:
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
-    assert health_url() == "http://127.0.0.1:5055/health"
+    assert health_check()[0] == "http://127.0.0.1:5055/health"
 
 
 async def test_a_server_that_accepts_but_never_answers_counts_as_down(monkeypatch) -> None:
