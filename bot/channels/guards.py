@@ -29,7 +29,7 @@ from bot.channels.payloads import as_text_unless_payload
 from bot.content import text as response_text
 from bot.handoff.emergencies import EMERGENCY, guidance_while_handed_off
 from bot.safety.flags import flag_emergency
-from bot.safety.red_flags import detect_red_flag
+from bot.safety.red_flags import RedFlag, detect_red_flag
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -60,9 +60,8 @@ def _when_actions_answer(on_new_message: OnNewMessage) -> OnNewMessage:
     return handle
 
 
-async def _answer_emergency_without_rasa(message: UserMessage, text: str) -> None:
+async def _answer_emergency_without_rasa(message: UserMessage, flag: RedFlag) -> None:
     await message.output_channel.send_text_message(message.sender_id, response_text(EMERGENCY))
-    flag = detect_red_flag(text)
     try:
         flag_emergency(load_settings().database_url, message.sender_id, flag.category, "rule")
     except Exception as exc:  # noqa: BLE001 - the guidance has gone out; log for staff
@@ -78,10 +77,11 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
 
     async def handle(message: UserMessage) -> Any:
         text = message.text or ""
-        if detect_red_flag(text) is None:
+        flag = detect_red_flag(text)
+        if flag is None:
             return await routine(message)
         if not await action_server_answers():
-            await _answer_emergency_without_rasa(message, text)
+            await _answer_emergency_without_rasa(message, flag)
             return None
         # A slash must not make Rasa skip the NLU rules that answer the emergency.
         message.text = text.lstrip("/").lstrip()
