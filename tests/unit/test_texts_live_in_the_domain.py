@@ -8,7 +8,6 @@ literal text fails here.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from bot.content import fill, placeholders, responses, text
 from bot.settings import PROJECT_ROOT
 from tools.content import listing
+from tools.validate_data import responses_named_in_code
 
 RUNTIME = ("actions", "bot", "components")
 # Calls that put text in front of a user.
@@ -94,16 +94,9 @@ def test_the_check_catches_each_way_of_sending_a_literal_text() -> None:
     assert _literal_texts_sent(ast.parse(allowed)) == []
 
 
-def _response_names_in_code() -> set[str]:
-    names = set()
-    for package in RUNTIME:
-        for path in (PROJECT_ROOT / package).rglob("*.py"):
-            names.update(re.findall(r"[\"'](utter_[a-z0-9_/]+)[\"']", path.read_text()))
-    return names
-
-
 def test_every_response_the_code_names_exists() -> None:
-    names = _response_names_in_code()
+    # The same scan that tells the data validator which responses code sends.
+    names = responses_named_in_code()
     assert len(names) > 30
     assert sorted(names - set(responses())) == []
 
