@@ -18,15 +18,15 @@ EMERGENCIES = [
     ("I'm bleeding heavily from the injection site", "bleeding"),
     (
         "I have a fever and my knee is hot and swollen after the injection",
-        "post_injection_infection",
+        "sepsis",
     ),
     ("my mother collapsed and is unconscious", "unconscious"),
-    ("I want to kill myself", "self_harm"),
-    ("I've been having suicidal thoughts", "self_harm"),
-    ("sometimes I just want to sleep forever", "self_harm"),
-    ("I don't want to wake up anymore", "self_harm"),
-    ("everyone would be better off without me", "self_harm"),
-    ("I'm going to take all my pills tonight", "self_harm"),
+    ("I want to kill myself", "suicidal"),
+    ("I've been having suicidal thoughts", "suicidal"),
+    ("sometimes I just want to sleep forever", "suicidal"),
+    ("I don't want to wake up anymore", "suicidal"),
+    ("everyone would be better off without me", "suicidal"),
+    ("I'm going to take all my pills tonight", "suicidal"),
     ("I CAN’T BREATHE", "breathing"),
     # Typos, no keywords, other word orders (issue 4: "a rare phrasing is still caught").
     ("chest hurtin bad cant breth", "chest_pain"),
@@ -37,17 +37,17 @@ EMERGENCIES = [
     ("blood keeps pouring from the cut", "bleeding"),
     (
         "the hip they injected is red and swollen and I'm shivering with 39.2",
-        "post_injection_infection",
+        "sepsis",
     ),
-    ("temperature of 40 and my injected knee is burning hot", "post_injection_infection"),
+    ("temperature of 40 and my injected knee is burning hot", "sepsis"),
     ("my wife is jerking on the floor and won't wake up", "unconscious"),
-    ("I'm going to end it for good", "self_harm"),
-    ("I won't be around much longer anyway", "self_harm"),
-    ("I've written goodbye letters to my family", "self_harm"),
-    ("what's the point of carrying on", "self_harm"),
-    ("I took the whole packet of my tablets an hour ago", "self_harm"),
-    ("how many tablets would it take to not wake up", "self_harm"),
-    ("I just want to close my eyes and never wake again", "self_harm"),
+    ("I'm going to end it for good", "suicidal"),
+    ("I won't be around much longer anyway", "suicidal"),
+    ("I've written goodbye letters to my family", "suicidal"),
+    ("what's the point of carrying on", "suicidal"),
+    ("I took the whole packet of my tablets an hour ago", "self_harm_act"),
+    ("how many tablets would it take to not wake up", "suicidal"),
+    ("I just want to close my eyes and never wake again", "suicidal"),
 ]
 
 NOT_EMERGENCIES = [
@@ -85,7 +85,7 @@ def test_ordinary_questions_are_not_emergencies(text: str) -> None:
 
 def test_self_harm_is_never_explained_away_as_a_general_question() -> None:
     flag = detect_red_flag("can the treatment help if I want to end my life?")
-    assert flag is not None and flag.category == "self_harm"
+    assert flag is not None and flag.category == "suicidal"
 
 
 def test_an_emergency_in_an_over_long_message_keeps_its_excerpt() -> None:

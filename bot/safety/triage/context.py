@@ -1,0 +1,54 @@
+"""What surrounds a matched phrase: negation, and questions that are not happening now.
+
+"No fever, no chills" and "what if I got a fever?" mention a red flag without having
+one; "no, I'm not joking, I can't breathe" has one. A cue negates only the phrase right
+after it (with filler words such as "any" or "real" between), never across a comma or
+a "but".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.safety.triage.ruleset import Language
+
+# Where one clause ends: punctuation, or "but" in the region's languages.
+_CLAUSE_END = re.compile(r"[,;:!?()\n]|\.(?!\d)|\b(?:but|aber|doch|mais|ma|pero|sino|however|though)\b")
+_TOKEN = re.compile(r"[\w']+")
+_SENTENCE_END = re.compile(r"(?:[.?!\n](?!\d))+")
+# How far back a cue may stand from the phrase it negates.
+MAX_FILLERS = 3
+
+
+def negated(text: str, start: int, language: Language) -> bool:
+    """True when the phrase starting at ``start`` in ``text`` is negated by a cue before it."""
+    prefix = text[:start]
+    ends = list(_CLAUSE_END.finditer(prefix))
+    clause = prefix[ends[-1].end() :] if ends else prefix
+    words = _TOKEN.findall(clause)
+    skipped = 0
+    for word in reversed(words):
+        if word in language.negations:
+            return True
+        if word not in language.fillers or skipped >= MAX_FILLERS:
+            return False
+        skipped += 1
+    return False
+
+
+def sentence_around(text: str, start: int) -> str:
+    """The sentence of ``text`` that holds position ``start``."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, start)
+    begin = before[-1] if before else 0
+    # A question mark ends the sentence it belongs to, so it stays in.
+    end = after.end() if after else len(text)
+    return text[begin:end]
+
+
+def is_hypothetical(sentence: str, whole: str, languages: tuple[Language, ...]) -> bool:
+    """True when ``sentence`` asks in general or "what if", and nothing says it is
+    happening now anywhere in ``whole``."""
+    if not any(p.search(sentence) for lang in languages for p in lang.hypotheticals):
+        return False
+    return not any(p.search(whole) for lang in languages for p in lang.happening_now)

@@ -1,0 +1,114 @@
+"""Triage of one message: the most serious finding of every language's rules.
+
+Runs before the NLU model's guess and in every dialogue state. It errs towards safety:
+a false alarm costs a patient one extra message, a missed emergency can cost much
+more. A general question about a symptom ("can the injection cause chest pain?") and a
+negated one ("no fever") are not red flags; a crisis statement is one even as a
+question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.safety.triage.context import is_hypothetical, negated, sentence_around
+from bot.safety.triage.levels import Level
+from bot.safety.triage.measurements import facts_in
+from bot.safety.triage.normalise import fold
+from bot.safety.triage.ruleset import Category, Language, Rule, languages
+
+ENGLISH = "en"
+# Sentences end at . ? ! or a line break, but not at the point of "38.4" or "27.5".
+_SENTENCE = re.compile(r"(?:[^.?!\n]|\.(?=\d))+[.?!\n]*")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the safety net found in a message."""
+
+    category: str
+    level: Level
+    language: str
+    rule: str
+    matched: str
+    guidance: str
+
+    @property
+    def response(self) -> str:
+        """The response to send: the category's guidance in the message's language."""
+        return self.guidance if self.language == ENGLISH else f"{self.guidance}_{self.language}"
+
+
+def _with_facts(folded: str) -> str:
+    # Each measurement's fact goes into the sentence it came from (see measurements).
+    parts = []
+    for match in _SENTENCE.finditer(folded):
+        sentence = match.group(0)
+        facts = facts_in(sentence)
+        if facts:
+            body = sentence.rstrip(".?!\n ")
+            tail = sentence[len(body) :]
+            sentence = body + "".join(f" fact:{f}" for f in sorted(facts)) + tail
+        parts.append(sentence)
+    return " ".join(p.strip() for p in parts)
+
+
+def _current_match(
+    pattern: re.Pattern[str], text: str, language: Language, category: Category
+) -> re.Match[str] | None:
+    for match in pattern.finditer(text):
+        if negated(text, match.start(), language):
+            continue
+        if not category.always_current and is_hypothetical(
+            sentence_around(text, match.start()), text, languages()
+        ):
+            continue
+        return match
+    return None
+
+
+def _rule_match(rule: Rule, text: str, language: Language) -> str | None:
+    for pattern in rule.any:
+        match = _current_match(pattern, text, language, rule.category)
+        if match is not None:
+            return match.group(0)
+    if rule.all:
+        parts = [_current_match(p, text, language, rule.category) for p in rule.all]
+        if all(parts):
+            return " + ".join(m.group(0) for m in parts if m is not None)
+    return None
+
+
+def _marker_count(text: str, language: Language) -> int:
+    return sum(1 for word in re.findall(r"[\w']+", text) if word in language.markers)
+
+
+def triage(text: str) -> Finding | None:
+    """The most serious finding in ``text``, or ``None`` when it is routine.
+
+    Ties between languages go to the language the message is most likely written in,
+    so the guidance is in that language.
+    """
+    folded = fold(text or "")
+    if not folded:
+        return None
+    best: tuple[int, int, Finding] | None = None
+    for language in languages():
+        prepared = _with_facts(language.mender.mend(folded))
+        for rule in language.rules:
+            matched = _rule_match(rule, prepared, language)
+            if matched is None:
+                continue
+            finding = Finding(
+                category=rule.category.name,
+                level=rule.category.level,
+                language=language.code,
+                rule=rule.id,
+                matched=matched,
+                guidance=rule.category.guidance,
+            )
+            key = (finding.level.rank, _marker_count(folded, language))
+            if best is None or key > best[:2]:
+                best = (*key, finding)
+    return best[2] if best else None
