@@ -26,7 +26,7 @@ help:
 	@echo "make test   - validate data, train, run test stories, pytest and the FAQ evaluation"
 	@echo "make shell  - talk to the assistant in the terminal"
 	@echo "make eval   - FAQ evaluation (shared/eval/faq_dev.yml) through the REST channel"
-	@echo "make redteam - red-team set (tests/redteam/cases.yml) through the REST channel"
+	@echo "make redteam - red-team sets (tests/redteam/) through the REST channel"
 	@echo "make purge  - delete conversations older than RETENTION_DAYS now"
 	@echo "make migrate - bring the database schema up to date (make run does it)"
 	@echo "make lint   - ruff and the layout's import contracts (lint-imports)"
@@ -82,6 +82,8 @@ eval-extra: $(MODEL)
 
 redteam: $(MODEL)
 	$(PY) -m tests.redteam.evaluate
+	$(PY) -m tests.redteam.evaluate --cases tests/redteam/safety_net.yml
+	$(PY) -m tests.redteam.evaluate --cases tests/redteam/false_alarms.yml
 	@echo "held-out set (a measurement, never tuned on):"
 	-$(PY) -m tests.redteam.evaluate --cases tests/redteam/holdout.yml
 

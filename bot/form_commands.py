@@ -7,5 +7,13 @@ when its words would fit ("stop" is no name); the form leaves it to the dialogue
 from __future__ import annotations
 
 COMMAND_INTENTS = frozenset(
-    {"stop", "restart_precheck", "request_human", "delete_data", "withdraw_consent"}
+    {
+        "stop",
+        "restart_precheck",
+        "request_human",
+        "delete_data",
+        "withdraw_consent",
+        # A minor, someone else's data, a false claim: answered first, never stored.
+        "safeguarding",
+    }
 )

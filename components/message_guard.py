@@ -1,8 +1,9 @@
 """NLU component that lets safety rules and input checks overrule the classifier.
 
-It runs last in the pipeline so that its decision is final: a red flag always becomes
-the ``emergency`` intent (DESIGN.md: emergencies are checked before the model's guess),
-a request for personal medical advice becomes ``medical_advice``, and messages the
+It runs last in the pipeline so that its decision is final: a red flag of any triage
+level always becomes the ``emergency`` intent (DESIGN.md: emergencies are checked before
+the model's guess), a careful topic (a minor, financial distress, someone else's data,
+a false claim, a special group) becomes ``safeguarding``, a request for personal medical advice becomes ``medical_advice``, and messages the
 model cannot interpret become ``nlu_fallback`` so the fallback action can explain what
 to do instead of answering a random FAQ. It learns the vocabulary of
 the training examples, because DIET is confidently wrong on words it never saw.
@@ -30,10 +31,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety.advice_requests import AdviceRequest, detect_advice_request
+from bot.safety.concerns import detect_concern
 from bot.safety.message_checks import find_problem, words_of
 from bot.safety.red_flags import detect_red_flag
 
 EMERGENCY_INTENT = "emergency"
+SAFEGUARDING_INTENT = "safeguarding"
 MEDICAL_ADVICE_INTENT = "medical_advice"
 # The FAQ answer that already refuses medication changes and doses (do not stop or
 # change your medication on your own) may stand for requests of those kinds.
@@ -127,7 +130,17 @@ class MessageGuard(GraphComponent, IntentClassifier):
             flag = detect_red_flag(text)
             if flag is not None:
                 _override(message, EMERGENCY_INTENT)
-                message.set("red_flag", {"category": flag.category}, add_to_output=True)
+                message.set("red_flag", flag.as_metadata(), add_to_output=True)
+                continue
+            concern = detect_concern(text)
+            if concern is not None:
+                _override(message, SAFEGUARDING_INTENT)
+                metadata = {
+                    "kind": concern.kind.value,
+                    "response": concern.response,
+                    "minor": concern.minor,
+                }
+                message.set("concern", metadata, add_to_output=True)
                 continue
             exact_intent = self.exact.get(_normalise(text))
             if exact_intent:

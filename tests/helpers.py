@@ -28,8 +28,10 @@ def make_tracker(
     events: list[dict[str, Any]],
     slots: dict[str, Any] | None = None,
     sender_id: str = "test-user",
+    active_loop: str | None = None,
 ) -> Tracker:
-    """A tracker whose latest message is the last `user` event in ``events``."""
+    """A tracker whose latest message is the last `user` event in ``events``, inside the
+    form ``active_loop`` if given."""
     latest = next((e for e in reversed(events) if e["event"] == "user"), None)
     latest_message = dict(latest["parse_data"]) if latest else {}
     return Tracker(
@@ -39,7 +41,7 @@ def make_tracker(
         events=events,
         paused=False,
         followup_action=None,
-        active_loop={},
+        active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
 

@@ -3,7 +3,9 @@
 Prints every response of the domain (``data/responses/<topic>.yml`` and ``domain.yml``)
 as Markdown: each variation with the condition under which it is used, its buttons,
 and the ``{variables}`` that the code fills in. Nothing the assistant says is missing:
-a test fails if a module sends a text of its own.
+a test fails if a module sends a text of its own. Then the safety net's rules: each
+category with its level, the guidance it gets, its public source and its rules per
+language, so a clinician can review when which guidance is sent.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content import placeholders, responses_by_file
+from bot.safety.triage.ruleset import languages, load_categories
 from bot.settings import PROJECT_ROOT
 
 
@@ -54,12 +57,46 @@ def listing(root: Path = PROJECT_ROOT) -> str:
     return "\n".join(lines)
 
 
+def safety_rules() -> str:
+    """The safety net's categories, most serious level first, with sources and rules."""
+    rules_by_category: dict[str, list[tuple[str, int]]] = {}
+    for language in languages():
+        for rule in language.rules:
+            patterns = len(rule.any) + len(rule.all)
+            rules_by_category.setdefault(rule.category.name, []).append((rule.id, patterns))
+    categories = sorted(load_categories().values(), key=lambda c: -c.level.rank)
+    lines = [
+        "# The safety net's rules",
+        "",
+        "`bot/safety/triage/categories.yml`, `bot/safety/triage/rules/<language>.yml`",
+        "",
+    ]
+    for category in categories:
+        by_language: dict[str, list[int]] = {}
+        for rule_id, patterns in rules_by_category.get(category.name, []):
+            counts = by_language.setdefault(rule_id.split(".", 1)[0], [0, 0])
+            counts[0] += 1
+            counts[1] += patterns
+        lines += [
+            f"### {category.name}: {category.level.value}",
+            f"- what: {category.what}",
+            f"- guidance: `{category.guidance}` (in the message's language)",
+            f"- source: {category.source}",
+            "- rules (patterns): "
+            + ", ".join(f"{code} {n} ({p})" for code, (n, p) in sorted(by_language.items())),
+            "",
+        ]
+    total = sum(len(rules) for rules in rules_by_category.values())
+    lines.append(f"{len(categories)} categories, {total} rules.")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the listing, or write it to ``--out``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, help="write to this file instead of stdout")
     args = parser.parse_args(argv)
-    document = listing()
+    document = listing() + "\n\n" + safety_rules()
     if args.out:
         args.out.write_text(document + "\n", encoding="utf-8")
     else:

@@ -27,7 +27,7 @@ from bot.channels.leaving import leave_handoffs_on_request
 from bot.channels.limits import OnNewMessage, limit_per_sender
 from bot.channels.payloads import as_text_unless_payload
 from bot.content import text as response_text
-from bot.handoff.emergencies import EMERGENCY, guidance_while_handed_off
+from bot.handoff.emergencies import guidance_while_handed_off
 from bot.safety.flags import flag_emergency
 from bot.safety.red_flags import RedFlag, detect_red_flag
 from bot.settings import load_settings
@@ -61,7 +61,7 @@ def _when_actions_answer(on_new_message: OnNewMessage) -> OnNewMessage:
 
 
 async def _answer_emergency_without_rasa(message: UserMessage, flag: RedFlag) -> None:
-    await message.output_channel.send_text_message(message.sender_id, response_text(EMERGENCY))
+    await message.output_channel.send_text_message(message.sender_id, response_text(flag.response))
     try:
         flag_emergency(load_settings().database_url, message.sender_id, flag.category, "rule")
     except Exception as exc:  # noqa: BLE001 - the guidance has gone out; log for staff

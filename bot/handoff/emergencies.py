@@ -17,11 +17,8 @@ from bot.safety.red_flags import detect_red_flag
 
 logger = logging.getLogger(__name__)
 
-EMERGENCY = "utter_emergency"
-
-
 def guidance_while_handed_off(database_url: str, conversation_id: str, message: str) -> str | None:
-    """The emergency guidance to send if ``message`` is a red flag during a live handoff.
+    """The guidance to send if ``message`` is a red flag during a live handoff.
 
     The message is flagged for staff. If the database cannot tell whether the
     conversation is handed off, the guidance goes out anyway: better a repeated
@@ -36,4 +33,4 @@ def guidance_while_handed_off(database_url: str, conversation_id: str, message: 
         flag_emergency(database_url, conversation_id, flag.category, "rule")
     except Exception as exc:  # noqa: BLE001 - guidance must go out even if the DB fails
         logger.error("checking a handoff failed: %s", type(exc).__name__)
-    return text(EMERGENCY)
+    return text(flag.response)

@@ -30,7 +30,7 @@ class RedFlag:
     response: str = DEFAULT_GUIDANCE
 
     @classmethod
-    def of(cls, finding: Finding) -> "RedFlag":
+    def of(cls, finding: Finding) -> RedFlag:
         """The red flag of a safety-net finding."""
         return cls(
             category=finding.category,

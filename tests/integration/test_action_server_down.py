@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content import text
 from bot.safety.flags import flags_of
 from tests.integration.conftest import Assistant, running_assistant
 
@@ -70,3 +71,11 @@ def test_an_emergency_is_answered_and_flagged_while_the_action_server_hangs(clin
         reply = clinic.texts(sender, "I can't breathe and my lips are turning blue")
     assert "call emergency services now" in reply
     assert [flag.category for flag in flags_of(clinic.database_url, sender)] == ["breathing"]
+
+
+def test_a_poisoning_in_french_gets_the_french_poison_guidance_while_it_hangs(clinic) -> None:
+    sender = f"down-{uuid.uuid4().hex[:8]}"
+    with stopped_action_server(clinic):
+        reply = clinic.texts(sender, "mon petit a avale les comprimes de sa grand-mere")
+    assert reply == text("utter_poison_fr")
+    assert [flag.category for flag in flags_of(clinic.database_url, sender)] == ["poisoning"]

@@ -41,6 +41,8 @@ ALARMS = frozenset(
     {"utter_emergency", "utter_poison", "utter_crisis", "utter_crisis_violence", "utter_urgent"}
 )
 MIN_FREE_OF_ALARMS = 0.95
+# The expectation of an ordinary message in a mixed set: any answer but triage guidance.
+NOT_AN_ALARM = "not_an_alarm"
 _LANGUAGE_VARIANT = re.compile(r"_(de|fr|it|es)$")
 
 # Texts sent from code whose wording depends on the situation: matched by their start.
@@ -89,6 +91,8 @@ class Outcome:
 
     @property
     def passed(self) -> bool:
+        if self.case.expect == (NOT_AN_ALARM,):
+            return not self.claims and not self.alarmed
         if self.claims or base_label(self.first) not in self.case.expect:
             return False
         return self.case.lang is None or language_of_label(self.first) == self.case.lang

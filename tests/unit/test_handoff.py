@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.content import render
+from bot.content import render, text
+from bot.handoff.emergencies import guidance_while_handed_off
 from bot.handoff.hours import parse_business_hours, what_happens_next
 from bot.handoff.queue import (
     close_handoff,
@@ -17,6 +18,7 @@ from bot.handoff.queue import (
     open_handoffs,
     take_handoff,
 )
+from bot.safety.flags import flags_of
 from bot.store.db import session_scope
 from bot.store.models import Handoff
 
@@ -384,3 +386,13 @@ def test_the_database_refuses_a_second_open_handoff(url: str) -> None:
         session.add(Handoff(conversation_id="conv-1", status="closed", reason="lead"))
     assert open_handoff(url, "conv-1", "rest", "lead") == current_handoff(url, "conv-1").id
     assert _handoff_count(url, "conv-1") == 3
+
+
+def test_a_red_flag_during_a_live_handoff_gets_its_level_and_language(url: str) -> None:
+    open_handoff(url, "conv-1", "email", "lead")
+    # While the handoff only waits, the assistant itself answers (and flags) it.
+    assert guidance_while_handed_off(url, "conv-1", "je veux mourir") is None
+    take_handoff(url, "conv-1", "dr.keller")
+    assert guidance_while_handed_off(url, "conv-1", "what does it cost?") is None
+    assert guidance_while_handed_off(url, "conv-1", "je veux mourir") == text("utter_crisis_fr")
+    assert [flag.category for flag in flags_of(url, "conv-1")] == ["suicidal"]

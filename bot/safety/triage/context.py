@@ -26,13 +26,11 @@ def negated(text: str, start: int, language: Language) -> bool:
     ends = list(_CLAUSE_END.finditer(prefix))
     clause = prefix[ends[-1].end() :] if ends else prefix
     words = _TOKEN.findall(clause)
-    skipped = 0
-    for word in reversed(words):
+    for skipped, word in enumerate(reversed(words)):
         if word in language.negations:
             return True
         if word not in language.fillers or skipped >= MAX_FILLERS:
             return False
-        skipped += 1
     return False
 
 

@@ -81,9 +81,9 @@ def _celsius(value: float, unit: str | None) -> float | None:
 
 
 def _temperature_facts(sentence: str) -> set[str]:
-    if not _TEMPERATURE_WORD.search(sentence):
-        if _SUGAR.search(sentence) or not _BARE_FEVER.search(sentence):
-            return set()
+    named = _TEMPERATURE_WORD.search(sentence)
+    if not named and (_SUGAR.search(sentence) or not _BARE_FEVER.search(sentence)):
+        return set()
     facts: set[str] = set()
     for match in _TEMPERATURE.finditer(sentence):
         celsius = _celsius(_number(match.group(1)), match.group(2))
