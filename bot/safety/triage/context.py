@@ -2,15 +2,15 @@
 
 "No fever, no chills" and "what if I got a fever?" mention a red flag without having
 one; "no, I'm not joking, I can't breathe" has one. A cue negates only the phrase right
-after it (with filler words such as "any" or "real" between), never across a comma or
-a "but".
+after it (with filler words such as "any" or "real" between), or, in languages that
+put it there, right before it ("Fieber hab ich keins"); never across a comma or a "but".
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.safety.triage.ruleset import Language
+from bot.safety.triage.ruleset import Cues, Language
 
 # Where one clause ends: punctuation, or "but" in the region's languages.
 _CLAUSE_END = re.compile(r"[,;:!?()\n]|\.(?!\d)|\b(?:but|aber|doch|mais|ma|pero|sino|however|though)\b")
@@ -20,18 +20,27 @@ _SENTENCE_END = re.compile(r"(?:[.?!\n](?!\d))+")
 MAX_FILLERS = 3
 
 
-def negated(text: str, start: int, language: Language) -> bool:
-    """True when the phrase starting at ``start`` in ``text`` is negated by a cue before it."""
-    prefix = text[:start]
-    ends = list(_CLAUSE_END.finditer(prefix))
-    clause = prefix[ends[-1].end() :] if ends else prefix
-    words = _TOKEN.findall(clause)
-    for skipped, word in enumerate(reversed(words)):
-        if word in language.negations:
+def _cue_within_reach(words: list[str], cue_words: frozenset[str], fillers: frozenset[str]) -> bool:
+    for skipped, word in enumerate(words):
+        if word in cue_words:
             return True
-        if word not in language.fillers or skipped >= MAX_FILLERS:
+        if word not in fillers or skipped >= MAX_FILLERS:
             return False
     return False
+
+
+def negated(text: str, start: int, end: int, cues: Cues) -> bool:
+    """True when the phrase at ``start:end`` in ``text`` is negated by a cue right before
+    it or, for the cues that follow what they negate, right after it."""
+    prefix = text[:start]
+    ends = list(_CLAUSE_END.finditer(prefix))
+    before = _TOKEN.findall(prefix[ends[-1].end() :] if ends else prefix)
+    if _cue_within_reach(before[::-1], cues.negations, cues.fillers):
+        return True
+    suffix = text[end:]
+    stop = _CLAUSE_END.search(suffix)
+    after = _TOKEN.findall(suffix[: stop.start()] if stop else suffix)
+    return _cue_within_reach(after, cues.post_negations, cues.fillers)
 
 
 def sentence_around(text: str, start: int) -> str:

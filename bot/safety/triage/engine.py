@@ -16,7 +16,7 @@ from bot.safety.triage.context import is_hypothetical, negated, sentence_around
 from bot.safety.triage.levels import Level
 from bot.safety.triage.measurements import facts_in
 from bot.safety.triage.normalise import fold
-from bot.safety.triage.ruleset import Category, Language, Rule, languages
+from bot.safety.triage.ruleset import Category, Language, Rule, cues, languages
 
 ENGLISH = "en"
 # Sentences end at . ? ! or a line break, but not at the point of "38.4" or "27.5".
@@ -54,11 +54,9 @@ def _with_facts(folded: str) -> str:
     return " ".join(p.strip() for p in parts)
 
 
-def _current_match(
-    pattern: re.Pattern[str], text: str, language: Language, category: Category
-) -> re.Match[str] | None:
+def _current_match(pattern: re.Pattern[str], text: str, category: Category) -> re.Match[str] | None:
     for match in pattern.finditer(text):
-        if negated(text, match.start(), language):
+        if negated(text, match.start(), match.end(), cues()):
             continue
         if not category.always_current and is_hypothetical(
             sentence_around(text, match.start()), text, languages()
@@ -68,13 +66,13 @@ def _current_match(
     return None
 
 
-def _rule_match(rule: Rule, text: str, language: Language) -> str | None:
+def _rule_match(rule: Rule, text: str) -> str | None:
     for pattern in rule.any:
-        match = _current_match(pattern, text, language, rule.category)
+        match = _current_match(pattern, text, rule.category)
         if match is not None:
             return match.group(0)
     if rule.all:
-        parts = [_current_match(p, text, language, rule.category) for p in rule.all]
+        parts = [_current_match(p, text, rule.category) for p in rule.all]
         if all(parts):
             return " + ".join(m.group(0) for m in parts if m is not None)
     return None
@@ -97,7 +95,7 @@ def triage(text: str) -> Finding | None:
     for language in languages():
         prepared = _with_facts(language.mender.mend(folded))
         for rule in language.rules:
-            matched = _rule_match(rule, prepared, language)
+            matched = _rule_match(rule, prepared)
             if matched is None:
                 continue
             finding = Finding(

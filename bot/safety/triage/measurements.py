@@ -24,7 +24,8 @@ HIGH_FEVER_C = 40.0
 _NUMBER = r"(\d{1,3}(?:[.,]\d{1,2})?)"
 _SUGAR_WORD = (
     r"(?:blood ?sugar|sugar|glucose|glycaemia|glycemia|bg|bs|bz|blutzucker|zucker|"
-    r"glycemie|glicemia|glucemia|azucar|glucosa|zuckerwert|reading|meter)"
+    r"glycemie|glicemia|glucemia|azucar|glucosa|zuckerwert|sucre|taux de sucre|zucchero|"
+    r"reading|meter)"
 )
 _SUGAR = re.compile(
     rf"\b{_SUGAR_WORD}\b[^.?!\d]{{0,30}}{_NUMBER}\s*(mmol(?:/l)?|mg ?/ ?dl|mg)?"

@@ -55,6 +55,7 @@ class Language:
     rules: tuple[Rule, ...]
     markers: frozenset[str]
     negations: frozenset[str]
+    post_negations: frozenset[str]
     fillers: frozenset[str]
     hypotheticals: tuple[re.Pattern[str], ...]
     happening_now: tuple[re.Pattern[str], ...]
@@ -129,10 +130,33 @@ def load_language(path: Path, categories: dict[str, Category]) -> Language:
         rules=tuple(rules),
         markers=_words(raw, "markers", path),
         negations=_words(raw, "negations", path),
+        post_negations=_words(raw, "post_negations", path),
         fillers=_words(raw, "fillers", path),
         hypotheticals=tuple(_compile(p) for p in raw.get("hypotheticals") or ()),
         happening_now=tuple(_compile(p) for p in raw.get("happening_now") or ()),
         mender=TypoMender(_words(raw, "words", path), _words(raw, "not_typos", path)),
+    )
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Negation cues and filler words of every language together: a message in one
+    language can match another language's rule ("suicid..." is the same word in
+    several), and its own language's negation must still count."""
+
+    negations: frozenset[str]
+    post_negations: frozenset[str]
+    fillers: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    """The cues of all languages."""
+    loaded = languages()
+    return Cues(
+        negations=frozenset().union(*(lang.negations for lang in loaded)),
+        post_negations=frozenset().union(*(lang.post_negations for lang in loaded)),
+        fillers=frozenset().union(*(lang.fillers for lang in loaded)),
     )
 
 
