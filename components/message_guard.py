@@ -34,6 +34,7 @@ from bot.safety.advice_requests import AdviceRequest, detect_advice_request
 from bot.safety.concerns import detect_concern
 from bot.safety.message_checks import find_problem, words_of
 from bot.safety.red_flags import detect_red_flag
+from bot.safety.triage.engine import explained_away
 
 EMERGENCY_INTENT = "emergency"
 SAFEGUARDING_INTENT = "safeguarding"
@@ -45,6 +46,10 @@ REFUSED_BY_MEDICATION_FAQ = frozenset({"medication_change", "dosing"})
 VOCABULARY_FILE = "vocabulary.json"
 EXACT_FILE = "exact_examples.json"
 EXACT_MATCH_INTENTS_KEY = "exact_match_intents"
+# The model's own "emergency" is a second opinion (issue 11): below this confidence it
+# was a guess on words like "killing me" (0.46) or "can it cause chest pain?" (0.65) in
+# the false-alarm set, while the emergencies only the model caught scored 0.85 and more.
+MODEL_EMERGENCY_MIN_CONFIDENCE = 0.8
 
 
 def _normalise(text: str) -> str:
@@ -128,6 +133,8 @@ class MessageGuard(GraphComponent, IntentClassifier):
         for message in messages:
             text = message.get(TEXT) or ""
             flag = detect_red_flag(text)
+            if flag is None and _model_guessed_emergency(message, text):
+                _demote(message, EMERGENCY_INTENT)
             if flag is not None:
                 _override(message, EMERGENCY_INTENT)
                 message.set("red_flag", flag.as_metadata(), add_to_output=True)
@@ -165,6 +172,27 @@ def _refused_by_faq(message: Message, advice: AdviceRequest) -> bool:
         return False
     selected = (message.get("response_selector") or {}).get("faq") or {}
     return (selected.get("response") or {}).get("intent_response_key") == MEDICATION_FAQ
+
+
+def _model_guessed_emergency(message: Message, text: str) -> bool:
+    """The model alone said "emergency", unsure or about words the rules read as none."""
+    intent = message.get(INTENT) or {}
+    if intent.get(INTENT_NAME_KEY) != EMERGENCY_INTENT:
+        return False
+    confidence = intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0
+    return confidence < MODEL_EMERGENCY_MIN_CONFIDENCE or explained_away(text)
+
+
+def _demote(message: Message, intent_name: str) -> None:
+    """The next intent of the ranking instead of ``intent_name`` (the fallback if none)."""
+    ranking = [
+        item
+        for item in message.get(INTENT_RANKING_KEY) or []
+        if item.get(INTENT_NAME_KEY) != intent_name
+    ]
+    fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
+    message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 def _override(message: Message, intent_name: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.safety.triage.context import is_hypothetical, negated, sentence_around
 from bot.safety.triage.levels import Level
-from bot.safety.triage.measurements import facts_in
+from bot.safety.triage.measurements import facts_in, measures_in
 from bot.safety.triage.normalise import fold
 from bot.safety.triage.ruleset import Category, Language, Rule, cues, languages
 
@@ -110,3 +110,24 @@ def triage(text: str) -> Finding | None:
             if best is None or key > best[:2]:
                 best = (*key, finding)
     return best[2] if best else None
+
+
+def explained_away(text: str) -> bool:
+    """True when ``text`` names a danger the rules read as no red flag: negated ("no
+    chest pain"), asked about in general ("can it cause a fever?"), in the past, a
+    combination's single part ("a fever"), or a normal measurement ("36.8 this morning").
+
+    The NLU model's own ``emergency`` guess is a second opinion; here the rules have
+    read the words it reacted to, and their reading stands.
+    """
+    if triage(text) is not None:
+        return False
+    folded = fold(text or "")
+    if any(measures_in(match.group(0)) for match in _SENTENCE.finditer(folded)):
+        return True
+    for language in languages():
+        prepared = _with_facts(language.mender.mend(folded))
+        for rule in language.rules:
+            if any(pattern.search(prepared) for pattern in (*rule.any, *rule.all)):
+                return True
+    return False

@@ -27,10 +27,12 @@ _SUGAR_WORD = (
     r"glycemie|glicemia|glucemia|azucar|glucosa|zuckerwert|sucre|taux de sucre|zucchero|"
     r"reading|meter)"
 )
+# French meters show g/l (1 g/l = 100 mg/dl).
 _SUGAR = re.compile(
-    rf"\b{_SUGAR_WORD}\b[^.?!\d]{{0,30}}{_NUMBER}\s*(mmol(?:/l)?|mg ?/ ?dl|mg)?"
-    rf"|{_NUMBER}\s*(mmol(?:/l)?|mg ?/ ?dl)\b"
+    rf"\b{_SUGAR_WORD}\b[^.?!\d]{{0,30}}{_NUMBER}\s*(mmol(?:/l)?|mg ?/ ?dl|mg|g ?/ ?l)?"
+    rf"|{_NUMBER}\s*(mmol(?:/l)?|mg ?/ ?dl|g ?/ ?l)\b"
 )
+MG_DL_PER_G_L = 100
 _TEMPERATURE = re.compile(
     rf"{_NUMBER}\s*(?:°|o|degrees?|grad|gradi|grados|degres)?\s*(c|f|celsius|fahrenheit)?\b"
 )
@@ -52,6 +54,8 @@ def _glucose_mmol(match: re.Match[str]) -> float | None:
     value = _number(raw)
     if unit and unit.startswith("mg"):
         return value * MMOL_PER_MG_DL
+    if unit and unit.startswith("g"):
+        return value * MG_DL_PER_G_L * MMOL_PER_MG_DL
     if unit:
         return value
     # No unit: values above 35 are mg/dl (no one lives at 35 mmol/l and types it).
@@ -81,15 +85,18 @@ def _celsius(value: float, unit: str | None) -> float | None:
     return None
 
 
-def _temperature_facts(sentence: str) -> set[str]:
+def _temperatures(sentence: str) -> list[float]:
+    """The body temperatures (°C) read in ``sentence``."""
     named = _TEMPERATURE_WORD.search(sentence)
     if not named and (_SUGAR.search(sentence) or not _BARE_FEVER.search(sentence)):
-        return set()
+        return []
+    readings = (_celsius(_number(m.group(1)), m.group(2)) for m in _TEMPERATURE.finditer(sentence))
+    return [celsius for celsius in readings if celsius is not None]
+
+
+def _temperature_facts(sentence: str) -> set[str]:
     facts: set[str] = set()
-    for match in _TEMPERATURE.finditer(sentence):
-        celsius = _celsius(_number(match.group(1)), match.group(2))
-        if celsius is None:
-            continue
+    for celsius in _temperatures(sentence):
         if celsius >= FEVER_C:
             facts.add("fever")
         if celsius >= HIGH_FEVER_C:
@@ -100,3 +107,12 @@ def _temperature_facts(sentence: str) -> set[str]:
 def facts_in(sentence: str) -> set[str]:
     """The measurement facts of one normalised sentence."""
     return _glucose_facts(sentence) | _temperature_facts(sentence)
+
+
+
+def measures_in(sentence: str) -> bool:
+    """True when a blood sugar or a temperature is read in one normalised sentence,
+    whatever its value."""
+    return any(_glucose_mmol(m) for m in _SUGAR.finditer(sentence)) or bool(
+        _temperatures(sentence)
+    )

@@ -1,0 +1,57 @@
+"""The NLU pipeline's last word: red flags, careful topics, and the model's own
+"emergency" as a second opinion."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+
+from components.message_guard import MODEL_EMERGENCY_MIN_CONFIDENCE, MessageGuard
+
+
+def _guarded(text: str, *ranking: tuple[str, float]) -> Message:
+    message = Message(data={"text": text})
+    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    if items:
+        message.set("intent", items[0])
+        message.set("intent_ranking", items)
+    guard = MessageGuard({}, None, None, vocabulary=None, exact={})  # type: ignore[arg-type]
+    return guard.process([message])[0]
+
+
+def _intent(message: Message) -> str:
+    return message.get("intent")["name"]
+
+
+def test_a_red_flag_carries_its_level_language_and_guidance() -> None:
+    message = _guarded("mi hijo se ha tragado mis pastillas", ("faq", 0.7))
+    assert _intent(message) == "emergency"
+    flag = message.get("red_flag")
+    assert (flag["level"], flag["language"], flag["response"]) == ("poison", "es", "utter_poison_es")
+
+
+def test_a_careful_topic_becomes_safeguarding_with_its_answer() -> None:
+    message = _guarded("I'm 15, can I get stem cells?", ("faq", 0.9))
+    assert _intent(message) == "safeguarding"
+    assert message.get("concern")["response"] == "utter_minor"
+    assert message.get("concern")["minor"] is True
+
+
+def test_an_unsure_model_emergency_gives_way_to_the_next_intent() -> None:
+    message = _guarded(
+        "the waiting list is killing me, when can i start",
+        ("emergency", MODEL_EMERGENCY_MIN_CONFIDENCE - 0.3),
+        ("faq", 0.3),
+    )
+    assert _intent(message) == "faq"
+    assert [item["name"] for item in message.get("intent_ranking")] == ["faq"]
+
+
+def test_a_sure_model_emergency_on_words_the_rules_explain_away_gives_way() -> None:
+    message = _guarded("can the injection cause chest pain?", ("emergency", 0.97), ("faq", 0.02))
+    assert _intent(message) == "faq"
+
+
+def test_a_sure_model_emergency_the_rules_cannot_read_stands() -> None:
+    message = _guarded("something is terribly wrong with my dad", ("emergency", 0.95), ("faq", 0.05))
+    assert _intent(message) == "emergency"
+    assert message.get("red_flag") is None
