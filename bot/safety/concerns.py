@@ -11,8 +11,11 @@ advise. DESIGN.md's content rules ask for honest, hedged answers and no lead or 
 data from minors or from people who cannot consent; these rules make sure the
 assistant notices, whatever the NLU model guesses.
 
-Like ``red_flags`` and ``advice_requests``: pure, English patterns on the lower-cased
-message, stdlib only, so actions, channels and tests can all use it. False positives
+Like ``red_flags`` and ``advice_requests``: pure patterns on the lower-cased message,
+stdlib only, so actions, channels and tests can all use it. The patterns are English,
+except that a minor's age ("ich bin 15", "j'ai 16 ans", "ho 15 anni", "tengo 16 años")
+and money distress (selling the house, a loan, the rent) are also read in German,
+French, Italian and Spanish, the languages the triage rules know. False positives
 matter as much as misses: an ordinary FAQ question must come back ``None``, so most
 patterns need two signals (a money step *and* the treatment, a third person *and* a
 sign-up *and* "doesn't know").
@@ -113,11 +116,11 @@ _AGE_WORDS = (
     r"five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fourten|fifteen|"
     r"fiveteen|fithteen|sixteen|sixten|seventeen|seventen"
 )
+# The end of an age: a word boundary, or "yo"/"yrs" glued on ("15yo", "12yrs old").
+_AGE_END = r"(?:\b(?![.,:/]\d)|(?=(?:yo|y/o|yrs?|years?)\b))"
 # 5 to 17: younger children do not type to a clinic's chat themselves.
-_MINOR_AGE = rf"(?:(?<![\d.,])\b(?:[5-9]|1[0-7])\b(?![.,:/]\d)|\b(?:{_AGE_WORDS})\b)"
-_CHILD_AGE = (
-    rf"(?:(?<![\d.,])\b(?:[0-9]|1[0-7])\b(?![.,:/]\d)|\b(?:one|two|three|four|{_AGE_WORDS})\b)"
-)
+_MINOR_AGE = rf"(?:(?<![\d.,])\b(?:[5-9]|1[0-7]){_AGE_END}|\b(?:{_AGE_WORDS})\b)"
+_CHILD_AGE = rf"(?:(?<![\d.,])\b(?:[0-9]|1[0-7]){_AGE_END}|\b(?:one|two|three|four|{_AGE_WORDS})\b)"
 _YEARS_OLD = r"(?:[- ]?(?:years?|yrs?|yo|y/?o|year[- ]old|years[- ]old)(?:[- ]?old)?)"
 # "I'm 16 weeks pregnant", "I'm 15 minutes late", "I'm 12 years into RA": not an age.
 _NOT_AN_AGE = (
@@ -199,6 +202,71 @@ _THIRD_PERSON_CHILD = re.compile(
     r"\b(?:my|our|his|her) (?:\w+ )?(?:son|daughter|child|kid|boy|girl|grandson|granddaughter|"
     r"niece|nephew|brother|sister|friend)\b|\b(?:he|she)(?:'s| is)\b"
 )
+# Forum shorthand: "me (15m)", "I (14F)", "15f here", "hey all, 16 y/o girl here".
+_SHORT_NUMBER = r"(?<![\w.,])(?:[5-9]|1[0-7])"
+_SHORT_AGE = _any(
+    [
+        rf"\b(?:me|i|myself|i'?m|im)\s?[(\[]\s*(?:[mf] ?{_SHORT_NUMBER}|{_SHORT_NUMBER}"
+        rf"(?: ?[mf]|{_YEARS_OLD})?)\s*[)\]]",
+        rf"^[(\[]\s*(?:[mf] ?{_SHORT_NUMBER}|{_SHORT_NUMBER}(?: ?[mf]|{_YEARS_OLD}))\s*[)\]]",
+        rf"(?:^|[.!?]\s+|\b(?:hi|hello|hey|hiya|heya)\b(?: (?:all|everyone|everybody|guys|"
+        rf"there|folks|people))?[,!.:]?\s+|\bme,?\s+)(?:a |an )?(?:{_SHORT_NUMBER} ?[mf]|[mf] ?"
+        rf"{_SHORT_NUMBER})\b(?=\s*(?:[,.!?:;)]|$)|\s+(?:here|and|with|asking|wondering|"
+        rf"looking|who|wanting)\b)",
+        rf"(?:^|[.!?(]\s*|\b(?:hi|hello|hey|hiya|heya)\b(?: (?:all|everyone|everybody|guys|"
+        rf"there|folks|people))?[,!.:]?\s+|\bme\b[,:]?\s+)(?:a |an )?{_MINOR_AGE}"
+        rf"(?:{_YEARS_OLD}|[mf]\b) (?:girl|boy|guy|student|teen|teenager|female|male|here)\b",
+    ]
+)
+
+# The same in German, French, Italian and Spanish ("ich bin 15", "j'ai 16 ans", "ho 15
+# anni", "tengo 16 años"); "j'ai 16 ans de polyarthrite", "seit 15 jahren" and "ho 15
+# anni di artrite" are years of illness, not an age.
+_MINOR_NUMBER = r"(?<![\d.,])\b(?:[5-9]|1[0-7])\b(?![.,:/]\d)"
+# "j'ai 15ans", "ho 16anni": the unit that follows is part of the pattern.
+_GLUED_NUMBER = r"(?<![\d.,])\b(?:[5-9]|1[0-7])(?!\d)"
+_DE_AGE = (
+    rf"(?:{_MINOR_NUMBER}|\b(?:f(?:ü|u|ue)nf|sechs|sieben|acht|neun|zehn|elf|zw(?:ö|o|oe)lf|"
+    r"dreizehn|vierzehn|f(?:ü|u|ue)nfzehn|sechzehn|siebzehn)\b)"
+)
+_FR_AGE = (
+    rf"(?:{_GLUED_NUMBER}|\b(?:cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|"
+    r"seize|dix[- ]sept)\b)"
+)
+_IT_AGE = (
+    rf"(?:{_GLUED_NUMBER}|\b(?:cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|"
+    r"quattordici|quindici|sedici|diciassette)\b)"
+)
+_ES_AGE = (
+    rf"(?:{_GLUED_NUMBER}|\b(?:cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|"
+    r"quince|diecis(?:é|e)is|diecisiete)\b)"
+)
+_OTHER_LANGUAGE_AGE = _any(
+    [
+        # "ich bin 15", "bin erst 16", "ich bin 15 jahre alt"; not "ich bin 15 minuten
+        # entfernt", "ich bin 16 wochen schwanger", "bin 16 uhr da".
+        rf"(?:\bich |^|[.!?,;]\s*)bin (?:erst |gerade |grad |gerade mal |gerade erst |noch |jetzt |"
+        rf"nur |doch erst |schon )?{_DE_AGE}(?!\s*(?:jahre?n?\b(?!\s*(?:alt\b|und\b|[,.!?]|$))|jhr|monat\w*|woche\w*|"
+        r"tage?n?\b|stunde\w*|std|minute\w*|min\b|sekunde\w*|km|kilo\w*|meter|kg|uhr|mal\b|"
+        r"prozent|%|euro|franken|chf|cm|mg|ml|grad|punkte))",
+        r"\bich bin (?:noch )?(?:minderj(?:ä|a|ae)hrig|nicht (?:volljährig|volljaehrig|"
+        r"volljahrig|erwachsen)|unter 18)\b",
+        # "j'ai 16 ans", "jai 14 ans", "j'ai eu 15 ans"; not "j'ai 16 ans de polyarthrite"
+        # or "depuis que j'ai 15 ans" (since I was 15), nor the same in Italian or Spanish.
+        rf"(?<!depuis que )(?<!quand )(?<!lorsque )\bj ?'? ?ai (?:eu |seulement |que |juste |à peine |a peine |presque |bientôt |"
+        rf"bientot )?{_FR_AGE} ?ans\b(?!\s*(?:de\b|d'|d |que\b|qu'|depuis|avec\b))",
+        r"\bje suis (?:encore |toujours )?mineure?\b|\bj ?'? ?ai moins de (?:18|dix-huit) ans\b",
+        # "ho 15 anni", "ho compiuto 16 anni"; not "ho 15 anni di artrite".
+        rf"(?<!da quando )(?<!quando )\bho (?:solo |appena |quasi |soltanto |compiuto |appena compiuto )?{_IT_AGE} ?anni\b"
+        r"(?!\s*(?:di\b|d'|che\b|da\b|con\b))",
+        r"\bsono (?:ancora )?minorenne\b|\bho meno di (?:18|diciotto) anni\b",
+        # "tengo 16 años", "tengo 16 anos"; not "tengo 16 años de artritis / con esto".
+        rf"(?<!desde que )\btengo (?:solo |sólo |solamente |apenas |casi |ya )?{_ES_AGE} ?(?:años|anos|anios|"
+        r"añitos)\b(?!\s*(?:de\b|con\b|que\b|en\b|desde\b|\w+(?:ando|iendo)\b))",
+        r"\bsoy (?:todavía |todavia |aún |aun )?menor(?: de edad)?\b(?! que)|\btengo menos de "
+        r"(?:18|dieciocho) (?:años|anos)\b",
+    ]
+)
 
 
 # "explain it like I'm five" is a figure of speech, not an age.
@@ -212,11 +280,12 @@ def _under_18(text: str) -> str | None:
     found = _found(_SELF_AGE_OTHER, text)
     if found:
         return found
-    match = _SCHOOL_AGE.search(text)
-    # "my son is still in school, 15" is about the son, not the sender.
-    if match and not _THIRD_PERSON_CHILD.search(text[: match.end()]):
-        return match.group(0)
-    return None
+    # "my son is still in school, 15" and "my son (15m)" are about the son, not the sender.
+    for pattern in (_SCHOOL_AGE, _SHORT_AGE):
+        match = pattern.search(text)
+        if match and not _THIRD_PERSON_CHILD.search(text[: match.end()]):
+            return match.group(0)
+    return _found(_OTHER_LANGUAGE_AGE, text)
 
 
 def said_under_18(text: str) -> bool:
@@ -287,14 +356,40 @@ _PAEDIATRIC = _any(
         rf"\b(?:my|our) {_YOUNG_CHILD}[^.?!]{{0,40}}?\b(?:can|could|would|will|is|does) "
         rf"(?:he|she|they)\b[^.?!]{{0,20}}\b(?:get|have|do|receive|be treated|qualify|be "
         rf"eligible|be suitable|be a candidate|sign up|apply|take part|start)\b",
+        # "could you give this to a child", "can you use the cells on kids".
+        rf"\b(?:give|giving|given|administer\w*|inject\w*|use|using|used|try|trying|offer\w*|"
+        rf"apply|applying) (?:it|this|that|them|the (?:therapy|treatment|injections?|infusions?|"
+        rf"cells|stem cells?|mscs?|procedure)|stem cells?|mscs?)(?: also| even)? (?:to|on|in|"
+        rf"with) (?:(?:a|an|my|our|young|little|small|your) )*{_KIDS}\b",
+        # "could my 10 year old have it", "is my 7 year old old enough".
+        # ("will my kids get it?" asks whether RA is inherited.)
+        rf"\b(?:can|could|cud|coud|would|may|should|does|is|are) (?:my|our) {_YOUNG_CHILD}"
+        rf"[^.?!]{{0,20}}?\b(?:(?:have|take|receive|try|do) (?:it|this|that|them)\b|(?:have|get|"
+        rf"take|receive|try|do) (?:the (?:therapy|treatment|injections?|infusions?|cells|stem "
+        rf"cells?|mscs?|procedure|pre-?check)|stem cells?|mscs?|injections)\b|be treated|undergo|"
+        rf"qualify|be eligible|eligible|be a candidate|a candidate|too young|old enough|be "
+        rf"considered)\b",
     ]
 )
+# "what age do you have to be ... my 9 year old": an age limit asked for a child.
+_AGE_LIMIT = re.compile(
+    r"\b(?:what|which) age (?:do|does|must|should) (?:you|one|someone|a person|people|patients|"
+    r"kids|children|a child|they|he|she) (?:have to |need to |got to |gotta )?be\b|\bhow old "
+    r"(?:do|does|must|should) (?:you|one|someone|a person|people|patients|kids|children|a child|"
+    r"they|he|she) (?:have to |need to |got to |gotta )?be\b|\b(?:minimum|min|lower|youngest) "
+    r"age\b|\bage (?:limit|requirement|restriction|minimum|cut ?off)\b|\btoo young\b|"
+    r"\bold enough\b"
+)
+_A_CHILD = re.compile(rf"\b(?:my|our) {_YOUNG_CHILD}|\bfor (?:a |young |little |small )?{_KIDS}\b")
 
 
 def _paediatric(text: str) -> str | None:
     found = _found(_PAEDIATRIC, text)
     if found:
         return found
+    limit = _AGE_LIMIT.search(text)
+    if limit and _A_CHILD.search(text):
+        return limit.group(0)
     named = _found(_CHILDHOOD_ARTHRITIS, text)
     # "I had JIA as a child, now I have adult RA" is an adult's own history.
     if named and not _OWN_CHILDHOOD.search(text):
@@ -304,11 +399,14 @@ def _paediatric(text: str) -> str | None:
 
 # --- financial distress ----------------------------------------------------------
 
+_SELL = (
+    r"\bsell(?:ing|s)?\b(?: \w+)?[^.?!]{0,12}\b(?:house|home|flat|apartment|condo|car|cars|"
+    r"jewel\w*|wedding ring|property|land|farm|business|shop|belongings|everything|"
+    r"furniture|motorbike|boat|caravan|possessions)\b"
+)
 _MONEY_STEP = _any(
     [
-        r"\bsell(?:ing|s)?\b(?: \w+)?[^.?!]{0,12}\b(?:house|home|flat|apartment|condo|car|cars|"
-        r"jewel\w*|wedding ring|property|land|farm|business|shop|belongings|everything|"
-        r"furniture|motorbike|boat|caravan|possessions)\b",
+        _SELL,
         r"\b(?:take|taking|took|get|getting|apply(?:ing)? for|need|needing|borrow\w*|ask(?:ing)? "
         r"for|sign(?:ing)? for) (?:out )?(?:a |an |another |some )?(?:bank |personal |payday |"
         r"small |big |huge |second |private )?(?:loan|credit|mortgage|overdraft)s?\b",
@@ -346,10 +444,132 @@ _BASICS_UNAFFORDABLE = _any(
 )
 
 
+# Steps that need no mention of the treatment: they are about it by their own words.
+_MONEY_STEP_FOR_IT = _any(
+    [
+        # "we'd sell the house if we have to" (not "... if we have to move").
+        rf"{_SELL}[^.?!]{{0,15}}?\b(?:if (?:we|i) (?:really )?(?:have|had|need|needed|must|"
+        r"have got) to|if (?:it comes to that|necessary|need be|needed|we must|i must)|whatever "
+        r"it takes|if that'?s what it takes)\b(?!\s+(?:move|relocate|downsize|go|leave|live))",
+        # "I'd put my whole pension into it", "putting all my savings into this".
+        r"\b(?:put|putting|puts|sink|sinking|invest\w*|pour\w*|throw\w*|spend\w*|use|using|"
+        r"blow\w*|plough\w*|plow\w*|stake|staking|bet|betting|gambl\w*) (?:(?:all|every "
+        r"(?:penny|cent|franc|euro|dollar|pound)) (?:of )?(?:my|our|his|her)|(?:my|our|his|her) "
+        r"(?:whole|entire|full|complete|last|remaining)) (?:\w+ )?(?:savings|pension|pension "
+        r"(?:money|pot|fund)|retirement (?:money|fund|savings)|inheritance|nest egg|emergency "
+        r"fund|rainy day fund)\b (?:into|in|on|towards?|for) (?:it|this|that|them)\b",
+        r"\b(?:put|putting|puts|sink|sinking|invest\w*|pour\w*|throw\w*|spend\w*|use|using|"
+        r"blow\w*|cash(?:ing)? in) (?:my|our|his|her) (?:pension|pension (?:money|pot|fund)|"
+        r"retirement (?:money|fund|savings)|nest egg|emergency fund|rainy day fund) (?:into|in|"
+        rf"on|towards?|for) (?:it|this|that|them\b|{_TREATMENT})",
+    ]
+)
+# A loan for the whole price, from someone with no savings or on benefits.
+_WHOLE_PRICE_ON_CREDIT = _any(
+    [
+        r"\b(?:loan|credit|financ\w*|borrow\w*|payment plan|instal?ments?)\b(?<!universal "
+        r"credit)[^.?!]{0,30}?\b(?:for|of|on|to pay|to cover|with) (?:the |all of the |all the )?"
+        r"(?:whole|full|entire|total|complete) (?:amount|price|cost|sum|bill|fee|thing|lot)\b",
+        r"\b(?:financ\w*|borrow\w*) (?:the |all of the |all the )?(?:whole|full|entire|total|"
+        r"complete) (?:amount|price|cost|sum|bill|fee|thing|lot)\b",
+        r"\b(?:whole|full|entire|total) (?:amount|price|cost|sum|bill) (?:on|with|through|via|by) "
+        r"(?:a |my |our )?(?:loan|credit|credit cards?|finance|financing|borrow\w*)\b",
+    ]
+)
+_NO_CUSHION = re.compile(
+    r"\bno (?:savings|money saved|nest egg|reserves|cushion|safety net|money (?:left|in the "
+    r"bank))\b|\b(?:do ?n'?t|do not|dont|did ?n'?t) have (?:any )?(?:savings|money saved|anything "
+    r"saved|reserves|any money)\b|\bnothing (?:saved|in savings|put aside|in the bank)\b|"
+    r"\bzero savings\b|\bsavings (?:are|is) (?:gone|empty|used up)\b|\b(?:on|living on|live on|"
+    r"get|getting|receive|receiving) (?:state |social |government |sickness |disability |"
+    r"unemployment |welfare )?(?:disability|benefits|welfare|social "
+    r"(?:assistance|welfare|security)|unemployment|universal credit|income support|invalidity|"
+    r"iv|pip|esa|ssi|ssdi)\b|\b(?:disability|invalidity|incapacity) (?:benefits?|pension|"
+    r"allowance|payments?|insurance)\b|\b(?:unemployed|jobless|out of work|lost my job)\b"
+)
+# Behind with the rent or unable to pay it.
+_RENT_BEHIND = re.compile(
+    r"\b(?:behind|late|in arrears) (?:on|with) (?:my |our |the )?(?:rent|mortgage|bills|"
+    r"payments)\b|\brent arrears\b|\b(?:can'?t|cannot|can not|cant|could ?n'?t|could not) "
+    r"(?:even )?make (?:the |my |our )?rent\b|\b(?:rent|mortgage) is (?:overdue|late|unpaid)\b"
+)
+_WANT_TO_START = re.compile(
+    r"\b(?:start|starting|begin|beginning|sign(?:ing)? up|book|booking|go ahead|get started|"
+    r"apply|do the pre-?check)\b"
+)
+
+# The same in German, French, Italian and Spanish.
+_OTHER_LANGUAGE_NO_MONEY = _any(
+    [
+        r"\bnotgroschen\b",
+        r"\bmiete\b[^.?!]{0,30}\bnicht (?:mehr )?(?:zahlen|bezahlen|leisten)\b|\bmietschulden\b"
+        r"|\b(?:mit der )?miete im r(?:ü|u|ue)ckstand\b",
+        r"\b(?:ne|n') ?(?:peux|peut|pouvons|arrive|arrivons) (?:plus|pas)\b[^.?!]{0,15}\bpayer "
+        r"(?:mon|le|notre) loyer\b|\bloyers? impay(?:é|e)s?\b",
+        r"\bnon (?:riesco|posso|riusciamo|possiamo) (?:più |piu )?(?:a )?pagare (?:l'|l |il )?"
+        r"affitto\b",
+        r"\bno (?:puedo|podemos|alcanzo|alcanzamos)(?: a)? pagar (?:el|mi|nuestro|la|mi) "
+        r"(?:alquiler|arriendo|renta)\b",
+    ]
+)
+_OTHER_LANGUAGE_MONEY_STEP = _any(
+    [
+        r"\b(?:haus|wohnung|eigentumswohnung|auto|wagen|hof|grundst(?:ü|u|ue)ck|schmuck)\s+(?:zu )?"
+        r"verkauf\w*|\bverkauf\w*\s+(?:\w+\s+){0,2}(?:haus|wohnung|auto|wagen)\b|"
+        r"\bhausverkauf\b",
+        # A loan taken, not one offered: "einen kredit aufnehmen", "pedir un préstamo".
+        r"\b(?:kredit|darlehen)\b[^.?!]{0,20}\b(?:aufnehmen|aufgenommen|nehmen|beantragen|"
+        r"brauchen|leihen)\b|\b(?:nehme|nehmen|brauche|brauchen|br(?:ä|a|ae)uchte\w*|beantrage|"
+        r"aufnehmen)\b[^.?!]{0,15}\b(?:kredit|darlehen)\b|\bgeld leihen\b|"
+        r"\b(?:alle|all unsere|all meine|unser ganzes|mein ganzes|"
+        r"unsere ganzen|meine ganzen|unser gesamtes|mein gesamtes) (?:ersparnisse|erspartes)\b",
+        r"\bvendre (?:la |ma |notre |sa |l'|l )?(?:maison|voiture|appartement|appart)\b",
+        r"(?<!carte de )(?<!carte )\b(?:cr(?:é|e)dit|pr(?:ê|e)t|emprunt)\b(?: \w+)?"
+        r"(?: pour| afin)|\b(?:prendre|faire|"
+        r"demander) un (?:cr(?:é|e)dit|pr(?:ê|e)t|emprunt)\b|\bemprunter\b|\btoutes? (?:mes|nos) "
+        r"(?:é|e)conomies\b",
+        r"\bvendere (?:la |mia |nostra |la mia |la nostra |l'|l )?(?:casa|macchina|auto|"
+        r"appartamento)\b|\b(?:chied\w*|prend\w*|pres[oa]|fa\w*|ottene\w*|accend\w*|acces[oa]|"
+        r"serv\w*|bisogno di|necessit\w*) (?:un |un altro |di un )?(?:prestito|mutuo)\b|"
+        r"\btutti i (?:miei|nostri) risparmi\b",
+        r"\bvender (?:la |mi |nuestra |el |nuestro |mis |nuestras )?(?:casa|coche|carro|auto|"
+        r"piso|departamento|apartamento)\b|\b(?:pedir|pido|ped(?:i|í)|pedir(?:é|e|ía|ia)|sacar|"
+        r"saco|sacar(?:é|e|ía|ia)|solicitar|solicito|tomar|tomo|necesito|necesitar(?:ía|ia)) "
+        r"(?:un |otro )?(?:pr(?:é|e)stamo|cr(?:é|e)dito)\b|\btodos (?:mis|nuestros) "
+        r"ahorros\b",
+    ]
+)
+# The treatment, paying, "for it" or "if need be" in those languages.
+_OTHER_LANGUAGE_FOR_IT = re.compile(
+    r"\b(?:behandlung\w*|therapie\w*|th(?:é|e)rapie|traitement|trattamento|terapia|"
+    r"tratamiento|stammzell\w*|cellules? souches|cellule staminali|c(?:é|e)lulas madre|klinik|"
+    r"clinique|cl(?:í|i)nica|injektion\w*|spritze\w*|piq(?:û|u)res?|iniezion\w*|inyecci\w*|"
+    r"bezahl\w*|zahlen|finanzier\w*|leisten|payer|financer|pagar\w*|pagare|finanziare|"
+    r"financiar|costear|daf(?:ü|u|ue)r|pour (?:ça|ca|cela)|per (?:questo|quello)|para "
+    r"(?:eso|esto|ello)|notfalls|wenn (?:es )?n(?:ö|o|oe)tig|falls n(?:ö|o|oe)tig|wenn es "
+    r"(?:sein muss|hilft)|s'il le faut|si (?:n(?:é|e)cessaire|besoin|ça aide)|se (?:necessario|"
+    r"serve|aiuta)|si (?:hace falta|es necesario|ayuda|funciona))\b"
+)
+
+
 def _financial_distress(text: str) -> str | None:
-    found = _found(_BASICS_UNAFFORDABLE, text)
+    found = (
+        _found(_BASICS_UNAFFORDABLE, text)
+        or _found(_MONEY_STEP_FOR_IT, text)
+        or _found(_OTHER_LANGUAGE_NO_MONEY, text)
+    )
     if found:
         return found
+    rent = _RENT_BEHIND.search(text)
+    # "3 months behind on rent but I want to start": rent arrears and the treatment.
+    if rent and (_about_treatment(text) or _WANT_TO_START.search(text)):
+        return rent.group(0)
+    credit = _WHOLE_PRICE_ON_CREDIT.search(text)
+    if credit and _NO_CUSHION.search(text):
+        return credit.group(0)
+    foreign = _OTHER_LANGUAGE_MONEY_STEP.search(text)
+    if foreign and (_OTHER_LANGUAGE_FOR_IT.search(text) or _about_treatment(text)):
+        return foreign.group(0)
     step = _MONEY_STEP.search(text)
     # Selling a house or taking a car loan is ordinary life; for the treatment it is not.
     if step and _about_treatment(text):
@@ -419,10 +639,38 @@ _REPRESENTATIVE = re.compile(
 )
 
 
+# "he doesn't really understand things", "she won't remember this anyway", "(she is in a
+# care home and) can't follow": someone else who cannot take the decision in. Not "I
+# don't understand", not "he doesn't understand English" or "the pricing".
+_CANNOT_UNDERSTAND = re.compile(
+    rf"\b(?:he|she|they|{_RELATIVE_WORDS})\b[^.?!]{{0,40}}?(?<!\bi )(?<!\bwe )(?<!\byou )"
+    r"(?:(?:does|do|did|could|would)(?:n'?t| not|nt)|ca(?:n'?t|n not|nnot|nt)|wo(?:n'?t|nt)|"
+    r"will not|(?:(?:is ?n'?t|is not|not|no longer) able|unable) to)(?: really| realy| rly| "
+    r"fully| even| properly| always| actually| quite| possibly| truly| remember or)? "
+    r"(?:understand|undrestand|understnad|comprehend|grasp|follow|remember|recall|take (?:it|"
+    r"this|that|things) in|know what(?:'?s| is) (?:going on|happening))\b(?! (?:english|german|"
+    r"french|italian|spanish|the language|the (?:website|site|form|forms|chat|app|price|prices|"
+    r"pricing|costs?|bill|paperwork|insurance|procedure|process|details|dates?|times?|address|"
+    r"way|appointments?|name|number|password)|computers?|technology|the internet|how\b|why\b|"
+    r"where\b|when\b|to\b))"
+    r"|\bno (?:idea|clue) what(?:'?s| is) (?:going on|happening)\b"
+)
+# The sender deciding or signing up in their place.
+_DECIDE_FOR_THEM = re.compile(
+    r"\b(?:decide|choose|sign|consent|say yes|agree|make (?:the|this|that|all the|all|these) "
+    r"(?:decisions?|choices?|call)|deciding|choosing|signing|consenting) (?:for|on behalf of|"
+    r"instead of|in place of) (?:him|her|them)\b|\b(?:sign|book|register|enrol\w*|put) (?:him|"
+    r"her|them) (?:up|in|down|on)\b"
+)
+
+
 def _consent_of_person(text: str) -> str | None:
     sign_up = _SIGN_UP_SOMEONE.search(text)
     if sign_up and _WITHOUT_AGREEMENT.search(text):
         return sign_up.group(0)
+    decide = _DECIDE_FOR_THEM.search(text) or sign_up
+    if decide and _CANNOT_UNDERSTAND.search(text):
+        return decide.group(0)
     surprise = _SURPRISE_SOMEONE.search(text)
     if surprise:
         return surprise.group(0)
@@ -461,16 +709,23 @@ _AUTHORITY = (
 )
 _CLAIM = r"\b(?:i ?'?m|i am|iam|this is|we are|we'?re|speaking as|it'?s)"
 _CLINIC = (
-    r"(?:(?:this|the|your|ur) (?:clinic|practice|hospital|company)|swiss ?medica|here|"
+    r"(?:(?:this|the|your|ur) (?:clinic|practi[cs]e|hospital|company)|swiss ?medica|here|"
     r"you guys)"
+)
+# A name after the role ("nurse Anna", "Dr. Anna Meier"), at most two words.
+_NAME = (
+    r"(?: (?!and\b|but\b|at\b|from\b|of\b|in\b|with\b|for\b|here\b|working\b)[a-z'-]+)"
+    r"{0,2}?"
 )
 _STAFF_CLAIM = _any(
     [
         rf"{_CLAIM} (?:a |an |the |your |one of (?:the|your) |from (?:the )?|with (?:the )?)?"
         rf"{_INSIDE_ROLE}\b",
         rf"\bas (?:a |an |the |your )?{_INSIDE_ROLE}\b",
+        # "I'm a doctor at this clinic", "this is nurse Anna from your practice".
         rf"{_CLAIM} (?:a |an |the |your |one of (?:the|your) )?(?:clinic )?(?:\w+ )?{_ANY_ROLE}s?"
-        rf"(?: (?:working|employed))? (?:here|at {_CLINIC}|of {_CLINIC}|from {_CLINIC}|for "
+        rf"\.?{_NAME}(?: (?:working|employed))? (?:here|at {_CLINIC}|of {_CLINIC}|from "
+        rf"{_CLINIC}|for "
         rf"{_CLINIC}|in {_CLINIC}|with {_CLINIC})\b",
         rf"\bi work (?:here|for (?:you|{_CLINIC})|at {_CLINIC}|in (?:the|your) clinic)\b",
         rf"\b(?:this is|we are|we'?re|it'?s) (?:the )?{_AUTHORITY}\b|\b(?:police|polizei) here\b",
@@ -515,10 +770,43 @@ _OTHERS_DATA = _any(
 )
 
 
+# A message that opens with a role and no "I'm": "doctor from the clinic here", "Dr Meier
+# from the clinic, ...", a bare "Police." or "police here".
+_OPENING = (
+    r"(?:^|[.!?]\s+|\b(?:hi|hello|hey|good (?:morning|afternoon|evening|day)|greetings)\b"
+    r"[,!.:]?\s+)"
+)
+_OPENING_ROLE = (
+    r"(?:dr\.?|doctor|doc|nurse|physician|advisor|adviser|receptionist|coordinator|manager|"
+    r"director|secretary|assistant|staff member|therapist|admin)"
+)
+_OPENING_CLAIM = re.compile(
+    rf"{_OPENING}(?:your )?{_OPENING_ROLE}{_NAME} (?:from|at|of|with) {_CLINIC} here\b(?!\s*\?)"
+)
+_OPENING_ROLE_RE = re.compile(
+    rf"{_OPENING}(?:(?:your )?{_OPENING_ROLE}{_NAME} (?:from|at|of|with) {_CLINIC}|"
+    rf"{_AUTHORITY})(?= ?[.!:,;-]| here\b)"
+)
+# What such a sender then asks for: other people's logs, numbers, leads, answers.
+_DATA_REQUEST = re.compile(
+    r"\b(?:send|give|show|forward|share|export|list|provide|pass on|hand over|release|disclose|"
+    r"need|want|require|get me|pull up|look up|read me|access|email me|mail me|print)\b"
+    r"(?: (?:me|us))?(?: (?!my\b|our\b|mine\b)[\w']+){0,5}? (?:chat ?logs?|logs|transcripts?|"
+    r"conversations?|chats|chat history|(?:phone|mobile|telephone|contact) numbers?|numbers|"
+    r"leads?|pre-?check (?:answers|results|responses|data|forms?)|answers|contact (?:requests?|"
+    r"details|info|data|list)|callback requests|requests|user ?(?:lists?|names|data|database|"
+    r"accounts)|users|patient ?(?:lists?|names|data|records|files|details)|patients|e-?mails?|"
+    r"e-?mail addresses|addresses|records|messages|ip address\w*|details|names)\b"
+)
+
+
 def _staff_claim(text: str) -> str | None:
-    found = _found(_STAFF_CLAIM, text)
+    found = _found(_STAFF_CLAIM, text) or _found(_OPENING_CLAIM, text)
     if found:
         return found
+    opening = _OPENING_ROLE_RE.search(text)
+    if opening and _DATA_REQUEST.search(text[opening.end() :]):
+        return opening.group(0)
     data = _OTHERS_DATA.search(text) or _OFFICIAL_DEMAND.search(text)
     if data and _GENERAL_ROLE_CLAIM.search(text):
         return data.group(0)
@@ -545,7 +833,14 @@ _WHOSE = (
 _ERASE_OTHERS = _any(
     [
         rf"\b{_ERASE}\b (?:all )?(?:of )?(?:{_WHOSE}|her) (?:\w+ )?{_DATA}\b",
-        rf"\b{_ERASE}\b (?:all )?(?:the |any )?{_DATA} (?:of|from|for|about|belonging to|on) "
+        # "erase all the data my husband gave you", "... the details he sent".
+        rf"\b{_ERASE}\b (?:all )?(?:of )?(?:the |any )?{_DATA} (?:that |which )?(?:(?:my|our) "
+        rf"(?:\w+ )?{_RELATIVE}|he|she|they) (?:has |had |have )?(?:gave|given|give|sent|entered|"
+        r"typed|wrote|written|provided|shared|submitted|put in|told you|filled in)\b",
+        # "delete all the data you have on my sister / on him".
+        rf"\b{_ERASE}\b (?:all )?(?:of )?(?:the |any )?{_DATA} (?:(?:that |which )?(?:you|u) "
+        r"(?:have|hold|keep|store|stored|got|collected|saved|have (?:stored|saved|collected|got|"
+        r"kept))(?: stored| saved| kept)? )?(?:of|from|for|about|belonging to|on) "
         rf"(?:(?:my|our|the) (?:\w+ )?{_RELATIVE}|him|her|them|someone else|somebody else|"
         r"another (?:person|user|patient)|other (?:people|users|patients)|user \w+|everyone|"
         r"all users)\b",
@@ -648,8 +943,44 @@ _NUMBERS = _any(
 )
 
 
+# Claims about the amount of evidence: "hundreds of big studies prove it works", "proven
+# in thousands of patients". "How many studies show it works?" asks.
+_AMOUNT = (
+    r"(?<!how )(?<!not )(?:hundreds|thousands|tens of thousands|dozens|millions|countless|"
+    r"numerous|tons|loads|a (?:hundred|thousand|million)|\d{2,}[\d,.']*)"
+)
+_EVIDENCE_UNITS = r"(?:stud(?:ies|ys)|trials|papers|publications|patients|people|cases|experiments)"
+_EVIDENCE_AMOUNT = _any(
+    [
+        rf"\b{_AMOUNT} (?:of )?(?:\w+ ){{0,3}}?{_EVIDENCE_UNITS}\b[^.?!]{{0,40}}?\b(?:prove[sdn]?|"
+        r"proving|proof|show(?:s|ed|n)? (?:that )?(?:it|they|this|the \w+|stem cells?|mscs?) "
+        r"(?:works?|is effective|are effective|helps?|cures?)|confirm(?:s|ed)? (?:that )?(?:it|"
+        r"they|this) (?:works?|is effective|helps?|cures?))\b",
+        rf"\b(?:proven|proved|proof|shown to work|confirmed) (?:\w+ )?(?:in|on|with|by|across|"
+        rf"among|from) {_AMOUNT} (?:of )?(?:\w+ ){{0,2}}?{_EVIDENCE_UNITS}\b",
+    ]
+)
+# "clinically proven for RA" asserts; "is it clinically proven?" asks (the evidence FAQ).
+_PROVEN = re.compile(
+    r"\b(?:clini?c?ally|scientifically|scientificly|medically) (?:proven|proved|tested and "
+    r"proven)\b|"
+    r"\bproven (?:cure|treatment|therapy|to (?:work|cure|heal|help|reverse|fix))\b"
+)
+_ASKS = re.compile(
+    r"^\W*(?:is|are|was|were|has|have|had|does|do|did|can|could|will|would|how|why|what|where|"
+    r"which|when|is ?n'?t|are ?n'?t|has ?n'?t|have ?n'?t|if)\b"
+)
+
+
 def _numbers(text: str) -> str | None:
-    return _found(_NUMBERS, text)
+    found = _found(_NUMBERS, text) or _found(_EVIDENCE_AMOUNT, text)
+    if found:
+        return found
+    for match in _PROVEN.finditer(text):
+        sentence = re.split(r"[.!?]\s*", text[: match.start()])[-1]
+        if not _ASKS.search(sentence) or _REPORTED.search(sentence):
+            return match.group(0)
+    return None
 
 
 _GUARANTEE_WORD = re.compile(r"\bg(?:ua|au|a|u)r(?:a|e|u)nt(?:ee|ie|y|i)\w*")
@@ -769,7 +1100,21 @@ _BREASTFEEDING = _any(
         r"degree|course|job|shift|a\b|an\b|my (?:husband|wife|mum|mom|mother|dad|father|partner|"
         r"grudge)))",
         r"\bnursing (?:my |a |the |our )?(?:baby|infant|newborn|little one|son|daughter)\b",
-        r"\bnursing mother\b",
+        r"\bnursing (?:mother|mum|mom|mama)\b|\bbrestfe\w*|\bbreastfead\w*|\bbreatfe\w*|"
+        r"\b(?:pumping|expressing) (?:breast ?)?milk\b",
+        # "if i nurse after the injections", "can i still nurse", "safe to nurse my son": the
+        # verb with a baby or the treatment's timing, not "a nurse" or "nurse patients".
+        r"\b(?:if|when|can|could|may|should|shall|will|do|while) i (?:still |safely |continue to |"
+        r"keep |then |just )?nurse\b(?! (?:a |the |an |patients|people|others|at\b|in\b|for\b|"
+        r"on\b|as\b|nights|shifts|him\b|her\b|them\b|my (?!(?:\w+ )?(?:baby|babies|infant|"
+        r"newborn|little one|son|daughter|toddler|twins|\d+))))",
+        r"\b(?:to|and) (?:still |safely |continue to |keep )?nurse (?:after|while|during|before|"
+        r"my (?:baby|son|daughter|newborn|infant|little one)|the baby)\b",
+        r"\bnurse (?:my|our|the|a) (?:\w+ )?(?:baby|infant|newborn|little one|son|daughter|"
+        r"toddler|(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[- ]"
+        r"(?:week|month)[- ]old)\b",
+        r"\bi (?:still |currently )?nurse\b(?= (?:my|our|the) (?:\w+ )?(?:baby|infant|newborn|"
+        r"little one|son|daughter|toddler|\d+ (?:week|month)))",
     ]
 )
 _VACCINE = re.compile(
