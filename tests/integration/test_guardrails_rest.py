@@ -33,7 +33,7 @@ def test_an_emergency_in_the_middle_of_the_pre_check_ends_it(assistant) -> None:
         "GET", f"/conversations/{sender}/tracker", token=assistant.token
     )
     assert status == 200 and tracker["active_loop"] in ({}, None)
-    assert flags_of(assistant.database_url, sender)[0].category == "self_harm"
+    assert flags_of(assistant.database_url, sender)[0].category == "self_harm_act"
 
 
 def test_a_question_about_side_effects_is_not_an_emergency(assistant) -> None:

@@ -43,10 +43,10 @@ def test_a_red_flag_given_as_an_answer_pauses_the_form_without_storing_it(assist
     assert slots["requested_slot"] is None
     # Paused, not resumed on its own: the next message is answered as usual ...
     assert "1/4" not in assistant.texts(sender, "what does it cost?")
-    # ... and the pre-check goes on at the unanswered question when the patient asks.
-    resumed = assistant.texts(sender, START)
-    assert "1/4 Do you currently have an active infection" in resumed, resumed
-    assert _slots(assistant, sender)["precheck_consent"] == "given"
+    # ... and the check starts again when the patient asks, consent first (the
+    # situation may have changed since the red flag).
+    assert "May the clinic store your answers" in assistant.texts(sender, START)
+    assert "1/4 Do you currently have an active infection" in assistant.texts(sender, "yes")
 
 
 def test_a_red_flag_in_the_lead_form_is_not_stored_as_contact_details(assistant) -> None:

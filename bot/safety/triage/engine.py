@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.safety.triage.context import is_hypothetical, negated, sentence_around
 from bot.safety.triage.levels import Level
@@ -82,6 +83,9 @@ def _marker_count(text: str, language: Language) -> int:
     return sum(1 for word in re.findall(r"[\w']+", text) if word in language.markers)
 
 
+# One turn asks about the same text several times (channel, NLU pipeline, form); a
+# few recent texts are enough, and few are kept in memory.
+@lru_cache(maxsize=32)
 def triage(text: str) -> Finding | None:
     """The most serious finding in ``text``, or ``None`` when it is routine.
 
