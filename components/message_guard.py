@@ -2,11 +2,13 @@
 
 It runs last in the pipeline so that its decision is final: a red flag of any triage
 level always becomes the ``emergency`` intent (DESIGN.md: emergencies are checked before
-the model's guess), a careful topic (a minor, financial distress, someone else's data,
-a false claim, a special group) becomes ``safeguarding``, a request for personal medical advice becomes ``medical_advice``, and messages the
-model cannot interpret become ``nlu_fallback`` so the fallback action can explain what
-to do instead of answering a random FAQ. It learns the vocabulary of
-the training examples, because DIET is confidently wrong on words it never saw.
+the model's guess), while the model's own ``emergency`` is only a second opinion; a
+careful topic (a minor, financial distress, someone else's data, a false claim, a
+special group) becomes ``safeguarding``; a request for personal medical advice becomes
+``medical_advice``; and messages the model cannot interpret become ``nlu_fallback`` so
+the fallback action can explain what to do instead of answering a random FAQ. It learns
+the vocabulary of the training examples, because DIET is confidently wrong on words it
+never saw.
 """
 
 from __future__ import annotations

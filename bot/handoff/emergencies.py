@@ -17,6 +17,7 @@ from bot.safety.red_flags import detect_red_flag
 
 logger = logging.getLogger(__name__)
 
+
 def guidance_while_handed_off(database_url: str, conversation_id: str, message: str) -> str | None:
     """The guidance to send if ``message`` is a red flag during a live handoff.
 
