@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.utter import utter
+from bot.safety.concerns import MINOR_NO_DATA_RESPONSE
 
 MINOR_SLOT = "minor"
-MINOR_NO_DATA = "utter_minor_no_data"
 # When the metadata is missing (a hand-typed /safeguarding), the honest general answer.
 DEFAULT_RESPONSE = "utter_medical_advice"
 # Forms that collect contact or health data: a minor's answers must not be stored.
@@ -38,7 +38,7 @@ class ActionAnswerConcern(Action):
             return []
         events: list[EventType] = [SlotSet(MINOR_SLOT, True)]
         if (tracker.active_loop or {}).get("name") in DATA_FORMS:
-            utter(dispatcher, MINOR_NO_DATA)
+            utter(dispatcher, MINOR_NO_DATA_RESPONSE)
             return [*events, ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         utter(dispatcher, concern.get("response") or DEFAULT_RESPONSE)
         return events

@@ -185,13 +185,17 @@ def _model_guessed_emergency(message: Message, text: str) -> bool:
     return confidence < MODEL_EMERGENCY_MIN_CONFIDENCE or explained_away(text)
 
 
-def _demote(message: Message, intent_name: str) -> None:
-    """The next intent of the ranking instead of ``intent_name`` (the fallback if none)."""
-    ranking = [
+def _ranking_without(message: Message, intent_name: str) -> list[dict[str, Any]]:
+    return [
         item
         for item in message.get(INTENT_RANKING_KEY) or []
         if item.get(INTENT_NAME_KEY) != intent_name
     ]
+
+
+def _demote(message: Message, intent_name: str) -> None:
+    """The next intent of the ranking instead of ``intent_name`` (the fallback if none)."""
+    ranking = _ranking_without(message, intent_name)
     fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
     message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
@@ -199,10 +203,6 @@ def _demote(message: Message, intent_name: str) -> None:
 
 def _override(message: Message, intent_name: str) -> None:
     intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [
-        item
-        for item in message.get(INTENT_RANKING_KEY) or []
-        if item.get(INTENT_NAME_KEY) != intent_name
-    ]
+    ranking = _ranking_without(message, intent_name)
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

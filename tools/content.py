@@ -63,7 +63,7 @@ def safety_rules() -> str:
     for language in languages():
         for rule in language.rules:
             patterns = len(rule.any) + len(rule.all)
-            rules_by_category.setdefault(rule.category.name, []).append((rule.id, patterns))
+            rules_by_category.setdefault(rule.category.name, []).append((rule.language, patterns))
     categories = sorted(load_categories().values(), key=lambda c: -c.level.rank)
     lines = [
         "# The safety net's rules",
@@ -73,8 +73,8 @@ def safety_rules() -> str:
     ]
     for category in categories:
         by_language: dict[str, list[int]] = {}
-        for rule_id, patterns in rules_by_category.get(category.name, []):
-            counts = by_language.setdefault(rule_id.split(".", 1)[0], [0, 0])
+        for code, patterns in rules_by_category.get(category.name, []):
+            counts = by_language.setdefault(code, [0, 0])
             counts[0] += 1
             counts[1] += patterns
         lines += [

@@ -59,11 +59,12 @@ def responses_named_in_code() -> set[str]:
 
 def triage_guidance() -> set[str]:
     """Every response the safety net can send (``Finding.response``)."""
+    from bot.safety.triage.engine import guidance_response
     from bot.safety.triage.ruleset import languages, load_categories
 
     guidance = {category.guidance for category in load_categories().values()}
     codes = [language.code for language in languages()]
-    return {g if code == "en" else f"{g}_{code}" for g in guidance for code in codes}
+    return {guidance_response(g, code) for g in guidance for code in codes}
 
 
 def main() -> int:

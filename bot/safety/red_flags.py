@@ -8,54 +8,20 @@ can cost much more.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.safety.triage.engine import Finding, triage
-from bot.safety.triage.levels import Level
 from bot.safety.triage.normalise import fold
 
 # Guidance when only the NLU model heard an emergency (no rule, so no level or language).
 DEFAULT_GUIDANCE = "utter_emergency"
 
 
-@dataclass(frozen=True)
-class RedFlag:
-    """A message that needs more than a routine answer, and the guidance it gets."""
-
-    category: str
-    matched: str
-    level: Level = Level.EMERGENCY
-    language: str = "en"
-    rule: str = ""
-    response: str = DEFAULT_GUIDANCE
-
-    @classmethod
-    def of(cls, finding: Finding) -> RedFlag:
-        """The red flag of a safety-net finding."""
-        return cls(
-            category=finding.category,
-            matched=finding.matched,
-            level=finding.level,
-            language=finding.language,
-            rule=finding.rule,
-            response=finding.response,
-        )
-
-    def as_metadata(self) -> dict[str, str]:
-        """What the NLU pipeline passes on to the actions with the message."""
-        return {
-            "category": self.category,
-            "level": self.level.value,
-            "language": self.language,
-            "rule": self.rule,
-            "response": self.response,
-        }
+# A red flag is the safety net's finding for a message that is not routine.
+RedFlag = Finding
 
 
 def detect_red_flag(text: str) -> RedFlag | None:
     """The most serious red flag in ``text``, or ``None`` when it is routine."""
-    finding = triage(text)
-    return RedFlag.of(finding) if finding is not None else None
+    return triage(text)
 
 
 def guidance_for(metadata: dict | None) -> str:

@@ -53,9 +53,13 @@ def sentence_around(text: str, start: int) -> str:
     return text[begin:end]
 
 
-def is_hypothetical(sentence: str, whole: str, languages: tuple[Language, ...]) -> bool:
-    """True when ``sentence`` asks in general or "what if", and nothing says it is
-    happening now anywhere in ``whole``."""
-    if not any(p.search(sentence) for lang in languages for p in lang.hypotheticals):
-        return False
-    return not any(p.search(whole) for lang in languages for p in lang.happening_now)
+def is_hypothetical(sentence: str, languages: tuple[Language, ...]) -> bool:
+    """True when ``sentence`` asks in general or "what if" (unless ``happening_now``
+    says otherwise for the whole message)."""
+    return any(p.search(sentence) for lang in languages for p in lang.hypotheticals)
+
+
+def happening_now(whole: str, languages: tuple[Language, ...]) -> bool:
+    """True when something in ``whole`` says it is happening now ("I'm bleeding",
+    "right now"): a question in it is then no hypothetical."""
+    return any(p.search(whole) for lang in languages for p in lang.happening_now)

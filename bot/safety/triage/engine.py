@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.safety.triage.context import is_hypothetical, negated, sentence_around
+from bot.safety.triage.context import happening_now, is_hypothetical, negated, sentence_around
 from bot.safety.triage.levels import Level
 from bot.safety.triage.measurements import facts_in, measures_in
 from bot.safety.triage.normalise import fold
@@ -38,7 +38,22 @@ class Finding:
     @property
     def response(self) -> str:
         """The response to send: the category's guidance in the message's language."""
-        return self.guidance if self.language == ENGLISH else f"{self.guidance}_{self.language}"
+        return guidance_response(self.guidance, self.language)
+
+    def as_metadata(self) -> dict[str, str]:
+        """What the NLU pipeline passes on to the actions with the message."""
+        return {
+            "category": self.category,
+            "level": self.level.value,
+            "language": self.language,
+            "rule": self.rule,
+            "response": self.response,
+        }
+
+
+def guidance_response(guidance: str, language: str) -> str:
+    """The name of ``guidance`` in ``language`` (utter_poison, utter_poison_fr ...)."""
+    return guidance if language == ENGLISH else f"{guidance}_{language}"
 
 
 def _with_facts(folded: str) -> str:
@@ -55,25 +70,33 @@ def _with_facts(folded: str) -> str:
     return " ".join(p.strip() for p in parts)
 
 
-def _current_match(pattern: re.Pattern[str], text: str, category: Category) -> re.Match[str] | None:
+def _prepared(folded: str, language: Language) -> str:
+    """``folded`` as ``language``'s rules read it: typos mended, measurements as facts."""
+    return _with_facts(language.mender.mend(folded))
+
+
+def _current_match(
+    pattern: re.Pattern[str], text: str, category: Category, now: bool
+) -> re.Match[str] | None:
+    # ``now``: something in the whole text says it is happening now (asked once per text).
     for match in pattern.finditer(text):
         if negated(text, match.start(), match.end(), cues()):
             continue
-        if not category.always_current and is_hypothetical(
-            sentence_around(text, match.start()), text, languages()
+        if not (category.always_current or now) and is_hypothetical(
+            sentence_around(text, match.start()), languages()
         ):
             continue
         return match
     return None
 
 
-def _rule_match(rule: Rule, text: str) -> str | None:
+def _rule_match(rule: Rule, text: str, now: bool) -> str | None:
     for pattern in rule.any:
-        match = _current_match(pattern, text, rule.category)
+        match = _current_match(pattern, text, rule.category, now)
         if match is not None:
             return match.group(0)
     if rule.all:
-        parts = [_current_match(p, text, rule.category) for p in rule.all]
+        parts = [_current_match(p, text, rule.category, now) for p in rule.all]
         if all(parts):
             return " + ".join(m.group(0) for m in parts if m is not None)
     return None
@@ -97,9 +120,10 @@ def triage(text: str) -> Finding | None:
         return None
     best: tuple[int, int, Finding] | None = None
     for language in languages():
-        prepared = _with_facts(language.mender.mend(folded))
+        prepared = _prepared(folded, language)
+        now = happening_now(prepared, languages())
         for rule in language.rules:
-            matched = _rule_match(rule, prepared)
+            matched = _rule_match(rule, prepared, now)
             if matched is None:
                 continue
             finding = Finding(
@@ -130,7 +154,7 @@ def explained_away(text: str) -> bool:
     if any(measures_in(match.group(0)) for match in _SENTENCE.finditer(folded)):
         return True
     for language in languages():
-        prepared = _with_facts(language.mender.mend(folded))
+        prepared = _prepared(folded, language)
         for rule in language.rules:
             if any(pattern.search(prepared) for pattern in (*rule.any, *rule.all)):
                 return True
