@@ -154,6 +154,36 @@ class HandoffSettings:
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram bot: on when its token and webhook secret are set."""
+
+    bot_token: str
+    # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token on every update.
+    webhook_secret: str
+    # The public HTTPS URL Telegram calls; when set, `make run` registers it (setWebhook).
+    webhook_url: str = ""
+    api_base: str = "https://api.telegram.org"
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """Meta's WhatsApp Business Cloud API: on when all four credentials are set."""
+
+    access_token: str
+    phone_number_id: str
+    # Signs every webhook POST (X-Hub-Signature-256).
+    app_secret: str
+    # Meta's GET handshake must present it.
+    verify_token: str
+    api_base: str = "https://graph.facebook.com"
+    api_version: str = "v21.0"
+
+    @property
+    def messages_url(self) -> str:
+        return f"{self.api_base}/{self.api_version}/{self.phone_number_id}/messages"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Runtime settings of the assistant's processes."""
 
@@ -189,6 +219,13 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = ()
     notify: NotifySettings = field(default_factory=NotifySettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    # The demo page with the chat widget (bot/processes/demo_site.py), on loopback.
+    widget_port: int = 8080
+    # Signs the widget's session ids. Empty: a random key kept in var/ (see
+    # bot/channels/sessions.py), so that a restart keeps the visitors' conversations.
+    widget_session_secret: str = ""
+    telegram: TelegramSettings | None = None
+    whatsapp: WhatsAppSettings | None = None
 
     @property
     def action_endpoint_url(self) -> str:
@@ -200,7 +237,16 @@ class Settings:
         """Origins allowed to embed the chat: ``("*",)`` for any site."""
         if self.origins:
             return self.origins
-        return (f"http://127.0.0.1:{self.rasa_port}", f"http://localhost:{self.rasa_port}")
+        return tuple(
+            f"http://{host}:{port}"
+            for port in (self.widget_port, self.rasa_port)
+            for host in ("127.0.0.1", "localhost")
+        )
+
+    @property
+    def widget_url(self) -> str:
+        """The local demo page with the chat widget."""
+        return f"http://127.0.0.1:{self.widget_port}"
 
     @property
     def on_loopback(self) -> bool:
@@ -256,6 +302,103 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
             clinic_contact=env.get("CLINIC_CONTACT") or HandoffSettings.clinic_contact,
             console_url=(env.get("CONSOLE_URL") or HandoffSettings.console_url).rstrip("/"),
         ),
+        widget_port=_int(env, "WIDGET_PORT", Settings.widget_port),
+        widget_session_secret=_token(env, "WIDGET_SESSION_SECRET"),
+        telegram=_telegram_settings(env),
+        whatsapp=_whatsapp_settings(env),
+    )
+
+
+def _configured(env: dict[str, str], keys: tuple[str, ...], channel: str) -> bool:
+    """Whether a channel is on: none of its keys set means off, some of them an error."""
+    present = [key for key in keys if env.get(key, "").strip()]
+    if not present:
+        return False
+    missing = [key for key in keys if key not in present]
+    if missing:
+        raise ValueError(
+            f"{', '.join(missing)} must be set too: {channel} needs {', '.join(keys)}"
+            f" (or none of them, which turns it off)"
+        )
+    return True
+
+
+def _api_base(env: dict[str, str], key: str, default: str) -> str:
+    base = (env.get(key, "").strip() or default).rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{key} must be an http(s) URL, got {base!r}")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        # The access token travels in every call.
+        raise ValueError(f"{key} must use https:// unless it stays on this machine, got {base!r}")
+    return base
+
+
+_TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+# Telegram's own rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+_TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+def _telegram_settings(env: dict[str, str]) -> TelegramSettings | None:
+    keys = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+    if not _configured(env, keys, "Telegram") and not env.get("TELEGRAM_WEBHOOK_URL", "").strip():
+        return None
+    if not all(env.get(key, "").strip() for key in keys):
+        raise ValueError(
+            "TELEGRAM_WEBHOOK_URL is set: TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET must be too"
+        )
+    token = env["TELEGRAM_BOT_TOKEN"].strip()
+    if not _TELEGRAM_TOKEN.match(token):
+        raise ValueError("TELEGRAM_BOT_TOKEN must look like 123456789:AAE... (from @BotFather)")
+    secret = env["TELEGRAM_WEBHOOK_SECRET"].strip()
+    if not _TELEGRAM_SECRET.match(secret):
+        raise ValueError(
+            "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    if webhook_url and not webhook_url.startswith("https://"):
+        parts = urlsplit(webhook_url)
+        if parts.scheme != "http" or not is_loopback_host(parts.hostname or ""):
+            # Telegram itself calls only https:// webhooks.
+            raise ValueError(f"TELEGRAM_WEBHOOK_URL must be an https:// URL, got {webhook_url!r}")
+    return TelegramSettings(
+        bot_token=token,
+        webhook_secret=secret,
+        webhook_url=webhook_url,
+        api_base=_api_base(env, "TELEGRAM_API_BASE", TelegramSettings.api_base),
+    )
+
+
+_API_VERSION = re.compile(r"^v\d+\.\d+$")
+
+
+def _whatsapp_settings(env: dict[str, str]) -> WhatsAppSettings | None:
+    keys = (
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_PHONE_NUMBER_ID",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    )
+    if not _configured(env, keys, "WhatsApp"):
+        return None
+    phone_number_id = env["WHATSAPP_PHONE_NUMBER_ID"].strip()
+    if not phone_number_id.isdigit():
+        raise ValueError(
+            "WHATSAPP_PHONE_NUMBER_ID must be the numeric id from Meta's app dashboard,"
+            f" got {phone_number_id!r}"
+        )
+    if len(env["WHATSAPP_APP_SECRET"].strip()) < 16:
+        raise ValueError("WHATSAPP_APP_SECRET must be the app secret (16+ characters)")
+    version = env.get("WHATSAPP_API_VERSION", "").strip() or WhatsAppSettings.api_version
+    if not _API_VERSION.match(version):
+        raise ValueError(f"WHATSAPP_API_VERSION must look like v21.0, got {version!r}")
+    return WhatsAppSettings(
+        access_token=env["WHATSAPP_ACCESS_TOKEN"].strip(),
+        phone_number_id=phone_number_id,
+        app_secret=env["WHATSAPP_APP_SECRET"].strip(),
+        verify_token=env["WHATSAPP_VERIFY_TOKEN"].strip(),
+        api_base=_api_base(env, "WHATSAPP_API_BASE", WhatsAppSettings.api_base),
+        api_version=version,
     )
 
 

@@ -41,6 +41,9 @@ from bot.store.models import Handoff, Lead
 
 HANDED_BACK = "utter_handed_back"
 ADVISOR_JOINED = "utter_advisor_joined"
+# Metadata keys of the bot events an advisor's actions append; the channels read them.
+ADVISOR_METADATA = "advisor"
+HANDOFF_METADATA = "handoff"
 
 
 class AdvisorError(RuntimeError):
@@ -94,8 +97,13 @@ def transcript(tracker: dict[str, Any]) -> list[str]:
             continue
         stamp = datetime.fromtimestamp(event.get("timestamp") or 0, tz=timezone.utc)
         who = {"user": "patient", "bot": "assistant", "pause": "--", "resume": "--"}[kind]
-        if kind == "bot" and (event.get("metadata") or {}).get("advisor"):
-            who = f"advisor {event['metadata']['advisor']}"
+        advisor = (event.get("metadata") or {}).get(ADVISOR_METADATA)
+        if (
+            kind == "bot"
+            and advisor
+            and (event.get("metadata") or {}).get(HANDOFF_METADATA) is None
+        ):
+            who = f"advisor {advisor}"
         text = event.get("text") or {
             "pause": "(handed to an advisor)",
             "resume": "(handed back)",
@@ -121,13 +129,22 @@ def list_handoffs(settings: Settings) -> list[str]:
     ]
 
 
-def _taking_events(handoff: Handoff) -> list[dict[str, Any]]:
+def _taking_events(handoff: Handoff, advisor: str) -> list[dict[str, Any]]:
     """Events that make the conversation live: the assistant pauses, and the patient is
     told (once) that a person has joined. Pausing a paused conversation changes nothing,
-    so the pause is always sent: the tracker then agrees with the table."""
+    so the pause is always sent: the tracker then agrees with the table.
+
+    The metadata lets a channel show who joined (the widget's header); channels that
+    cannot show it still send the text."""
     events: list[dict[str, Any]] = [{"event": "pause"}]
     if handoff.status == WAITING:
-        events.append({"event": "bot", "text": text(ADVISOR_JOINED)})
+        events.append(
+            {
+                "event": "bot",
+                "text": text(ADVISOR_JOINED),
+                "metadata": {HANDOFF_METADATA: "joined", ADVISOR_METADATA: advisor},
+            }
+        )
     return events
 
 
@@ -143,7 +160,7 @@ def _open_handoff_of(
 def claim(settings: Settings, conversation_id: str, advisor: str) -> None:
     """Take the conversation without writing yet: the assistant stops answering."""
     handoff = _open_handoff_of(settings, conversation_id)
-    RasaApi(settings).append(conversation_id, _taking_events(handoff))
+    RasaApi(settings).append(conversation_id, _taking_events(handoff, advisor))
     take_handoff(settings.database_url, conversation_id, advisor)
 
 
@@ -155,8 +172,8 @@ def reply(settings: Settings, conversation_id: str, message: str, advisor: str) 
     RasaApi(settings).append(
         conversation_id,
         [
-            *_taking_events(handoff),
-            {"event": "bot", "text": message, "metadata": {"advisor": advisor}},
+            *_taking_events(handoff, advisor),
+            {"event": "bot", "text": message, "metadata": {ADVISOR_METADATA: advisor}},
         ],
     )
     take_handoff(settings.database_url, conversation_id, advisor)
@@ -173,7 +190,7 @@ def handback(settings: Settings, conversation_id: str, note: str) -> None:
             {"event": "resume"},
             {"event": "slot", "name": HANDOFF_OPEN_SLOT, "value": None},
             {"event": "slot", "name": HANDOFF_CHANNEL_SLOT, "value": None},
-            {"event": "bot", "text": text(HANDED_BACK)},
+            {"event": "bot", "text": text(HANDED_BACK), "metadata": {HANDOFF_METADATA: "ended"}},
             {"event": "action", "name": "action_listen"},
         ],
     )

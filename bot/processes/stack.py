@@ -18,6 +18,9 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+import yaml
+
+from bot.processes.channels import channel_credentials, channel_environment
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store.db import engine_for
 
@@ -104,8 +107,20 @@ class Stack:
                 env[key] = value
             else:
                 env.pop(key, None)
+        env.update(channel_environment(self.settings))
         env.update(self.extra_env)
         return env
+
+    def credentials_file(self) -> Path:
+        """Rasa's credentials file for this stack: the channels that are configured.
+
+        Written under var/run, without secrets (the channels read those from the
+        environment), so that a channel without credentials is simply not there.
+        """
+        path = PROJECT_ROOT / "var" / "run" / f"credentials-{self.settings.rasa_port}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(channel_credentials(self.settings), sort_keys=False))
+        return path
 
     def commands(self) -> dict[str, list[str]]:
         """The command line of each process."""
@@ -123,7 +138,7 @@ class Stack:
             "--endpoints",
             str(PROJECT_ROOT / "endpoints.yml"),
             "--credentials",
-            str(PROJECT_ROOT / "credentials.yml"),
+            str(self.credentials_file()),
             "--interface",
             s.rasa_interface,
             "--port",
