@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 MODEL  := models/ra-assistant.tar.gz
 STAMP  := $(VENV)/.installed
+WIDGET := web/dist/widget.js
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) components/message_guard.py
 
 export PYTHONPATH := $(CURDIR)
@@ -33,7 +34,13 @@ help:
 	@echo "make content - every text the assistant can say, by topic, for medical review"
 	@echo "make nlu-cv - NLU cross-validation (slow; prints intent F1 and response selection)"
 
-setup: $(STAMP)
+setup: $(STAMP) $(WIDGET)
+
+# The chat widget, built from web/ with the system's Node.js (packages pinned in
+# web/package-lock.json; npm ci installs exactly those).
+$(WIDGET): web/package.json web/package-lock.json web/build.mjs $(wildcard web/src/*)
+	@command -v npm >/dev/null || { echo "Node.js and npm are required to build the chat widget (e.g. apt install nodejs npm)" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -55,7 +62,7 @@ train: $(MODEL)
 migrate: $(STAMP)
 	$(PY) -m bot.store.migrate
 
-run: $(MODEL) migrate
+run: $(MODEL) $(WIDGET) migrate
 	$(PY) -m bot.processes.run
 
 shell: $(MODEL)
@@ -70,7 +77,8 @@ test-stories: $(MODEL)
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out var/results/core \
 	  --fail-on-prediction-errors --no-plot
 
-pytest: $(MODEL)
+# The browser tests drive Debian's chromium (apt install chromium; .ci/run installs it).
+pytest: $(MODEL) $(WIDGET)
 	$(PY) -m pytest
 
 eval: $(MODEL)
@@ -104,4 +112,4 @@ nlu-cv: $(STAMP)
 	$(RASA) test nlu --cross-validation --folds 3 --out var/results/nlu-cv --no-plot
 
 clean:
-	rm -rf models var/results
+	rm -rf models var/results web/dist

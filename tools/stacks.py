@@ -25,6 +25,7 @@ def private_stack(name: str) -> Iterator[str]:
             database_url=f"sqlite:///{tmp}/{name}.db",
             rasa_port=free_port(),
             action_port=free_port(),
+            widget_port=free_port(),
             rasa_interface="127.0.0.1",
         )
         log_dir = PROJECT_ROOT / "var" / "log" / name

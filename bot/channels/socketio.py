@@ -13,22 +13,35 @@ connect.
 The rate limit counts per client address too: the address is read from the connection
 (the peer, or behind a trusted proxy what it forwards) and kept, in memory only, while
 the connection lasts.
+
+Session ids are issued by the server and signed (``bot.channels.sessions``): a
+connection is bound to the conversation its token proves, and a message can only go to
+that conversation, whatever ``session_id`` it claims. A client that comes back with a
+valid token gets the conversation so far (``history``), since Rasa replays nothing.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
+from rasa.core.channels.channel import OutputChannel
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
-from bot.channels.checks import BadInput, checked_message, checked_metadata, checked_sender
+from bot.channels.checks import BadInput, checked_message, checked_metadata
 from bot.channels.client_address import IPNetwork, client_address
 from bot.channels.guards import guarded
 from bot.channels.limits import OnNewMessage, remember_client_address, with_client_address
+from bot.channels.sessions import SessionSigner, session_key
+from bot.channels.widget_history import history_messages
 from bot.content import text
+from bot.handoff.advisor import ADVISOR_METADATA, HANDOFF_METADATA
 from bot.settings import load_settings
 
+logger = logging.getLogger(__name__)
+
 UNREADABLE = "utter_unreadable_message"
+HISTORY_EVENT = "history"
 
 
 def environ_address(environ: dict[str, Any], trusted_proxies: tuple[IPNetwork, ...]) -> str | None:
@@ -38,6 +51,34 @@ def environ_address(environ: dict[str, Any], trusted_proxies: tuple[IPNetwork, .
     request = environ.get("sanic.request")
     peer = getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
     return client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), trusted_proxies)
+
+
+class WidgetOutput(SocketIOOutput):
+    """Rasa's socket.io output, also telling the widget who wrote a message.
+
+    An advisor's message and the handoff notices carry ``advisor`` (the display name)
+    and ``handoff`` ("joined", "ended") in their metadata, which Rasa hands to the
+    output channel as keyword arguments; the widget shows the name and the status.
+    """
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        extra = {
+            key: str(kwargs[key]) for key in (ADVISOR_METADATA, HANDOFF_METADATA) if kwargs.get(key)
+        }
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, **extra})
+
+
+async def _tracker_events(
+    environ: dict[str, Any] | None, conversation_id: str
+) -> list[dict[str, Any]]:
+    """The current session's events of a conversation, read from Rasa's tracker store."""
+    request = (environ or {}).get("sanic.request")
+    agent = getattr(getattr(getattr(request, "app", None), "ctx", None), "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return []
+    tracker = await agent.tracker_store.retrieve(conversation_id)
+    return [event.as_dict() for event in tracker.events] if tracker else []
 
 
 class ValidatedSocketIOInput(SocketIOInput):
@@ -61,7 +102,6 @@ class ValidatedSocketIOInput(SocketIOInput):
         namespace = self.namespace or "/"
         handlers = sio.handlers[namespace]
         original_message = handlers[self.user_message_evt]
-        original_session = handlers["session_request"]
         original_connect = handlers["connect"]
         original_disconnect = handlers["disconnect"]
         # sid -> client address, for the rate limit; an entry lives as long as its
@@ -85,6 +125,43 @@ class ValidatedSocketIOInput(SocketIOInput):
             environ = sio.get_environ(sid, namespace=namespace)
             return environ_address(environ, settings.trusted_proxies) if environ else None
 
+        signer = SessionSigner(session_key(settings.widget_session_secret))
+        # sid -> the conversation its token proved; lives as long as the connection.
+        sessions: dict[str, str] = {}
+        self.sessions = sessions
+
+        async def bind(sid: str, token: Any) -> tuple[str, bool]:
+            """Join ``sid`` to the conversation ``token`` proves, or to a new one; tell
+            the client its token. Whether an existing conversation continues."""
+            conversation_id = signer.verify(token)
+            continuing = conversation_id is not None
+            if conversation_id is None:
+                conversation_id, token = signer.issue()
+            previous = sessions.get(sid)
+            if previous is not None and previous != conversation_id:
+                sio.leave_room(sid, previous, namespace=namespace)
+            sessions[sid] = conversation_id
+            # python-socketio 5.9: enter_room is not a coroutine (requirements.txt).
+            sio.enter_room(sid, conversation_id, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+            return conversation_id, continuing
+
+        async def session_request(sid: str, data: Any = None) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation_id, continuing = await bind(sid, token)
+            if not continuing:
+                return
+            try:
+                events = await _tracker_events(
+                    sio.get_environ(sid, namespace=namespace), conversation_id
+                )
+            except Exception as exc:  # noqa: BLE001 - the chat goes on without its history
+                logger.error("reading a widget's history failed: %s", type(exc).__name__)
+                return
+            await sio.emit(
+                HISTORY_EVENT, {"messages": history_messages(events)}, room=sid, namespace=namespace
+            )
+
         async def handle_message(sid: str, data: Any = None) -> None:
             try:
                 data = self._checked(data)
@@ -93,31 +170,33 @@ class ValidatedSocketIOInput(SocketIOInput):
                     self.bot_message_evt, {"text": text(UNREADABLE)}, room=sid, namespace=namespace
                 )
                 return
+            conversation_id = sessions.get(sid)
+            if conversation_id is None:
+                # A message before any session_request: its token must prove itself too.
+                conversation_id, _ = await bind(sid, data.get("session_id"))
             with remember_client_address(address_of(sid)):
-                await original_message(sid, data)
+                await original_message(sid, {**data, "session_id": conversation_id})
 
-        async def session_request(sid: str, data: Any = None) -> None:
-            if data is not None and not isinstance(data, dict):
-                data = None
-            if data and data.get("session_id") is not None:
-                try:
-                    checked_sender(data["session_id"], "session_id")
-                except BadInput:
-                    data = None  # a fresh session instead of a broken one
-            await original_session(sid, data)
+        async def disconnect_session(sid: str) -> None:
+            sessions.pop(sid, None)
+            await disconnect(sid)
 
         sio.on("connect", connect, namespace=namespace)
-        sio.on("disconnect", disconnect, namespace=namespace)
+        sio.on("disconnect", disconnect_session, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         sio.on("session_request", session_request, namespace=namespace)
         return webhook
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The output for messages sent through Rasa's HTTP API (an advisor's reply)."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return WidgetOutput(self.sio, self.bot_message_evt)
 
     def _checked(self, data: Any) -> dict[str, Any]:
         """The event data, its message checked (an over-long emergency: its excerpt)."""
         if not isinstance(data, dict):
             raise BadInput("the event data must be an object")
         data = {**data, "message": checked_message(data.get("message", ""))}
-        if self.session_persistence or data.get("session_id") is not None:
-            checked_sender(data.get("session_id"), "session_id")
         checked_metadata(data.get(self.metadata_key), self.metadata_key)
         return data

@@ -18,13 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.handoff.hours import parse_business_hours
 from bot.privacy.retention import purge_expired
 from bot.processes.stack import Stack, StackError
-from bot.settings import Settings, load_settings
+from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.store.db import engine_for
 
 logger = logging.getLogger(__name__)
 
 # Expired conversations are deleted at start and then once a day (bot/privacy/retention.py).
 PURGE_INTERVAL_SECONDS = 24 * 3600
+RUN_LOG_DIR = PROJECT_ROOT / "var" / "log" / "run"
 
 
 class KeepsDying(RuntimeError):
@@ -61,7 +62,8 @@ class Restarts:
 
 def run(settings: Settings) -> int:
     """Run until stopped; the exit code says whether it stopped cleanly."""
-    stack = Stack(settings)
+    # The servers' own output goes to files: the terminal shows what the user needs.
+    stack = Stack(settings, log_dir=RUN_LOG_DIR)
     stopping = False
 
     def _request_stop(signum: int, _frame: object) -> None:
@@ -71,23 +73,16 @@ def run(settings: Settings) -> int:
     # A closed terminal (SIGHUP) must stop the servers too, not orphan them.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _request_stop)
-    print("Starting the action server and the Rasa server (about a minute) ...", flush=True)
+    print("Loading the model and starting the servers (about a minute) ...", flush=True)
     try:
         stack.start()
     except StackError as exc:
-        print(f"Could not start: {exc}", file=sys.stderr)
+        print(
+            f"Could not start: {exc}; see {RUN_LOG_DIR.relative_to(PROJECT_ROOT)}/", file=sys.stderr
+        )
         return 1
-    url = settings.rasa_url
-    print(
-        "\nThe assistant is running.\n"
-        f"  REST:      POST {url}/webhooks/rest/webhook  "
-        '{"sender": "me", "message": "hello"}\n'
-        f"  socket.io: {url}/socket.io\n"
-        "  terminal:  make shell (in another terminal)\n"
-        "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|claim|reply|handback (needs RASA_API_TOKEN)\n"
-        "Press Ctrl-C to stop.\n",
-        flush=True,
-    )
+    print("\nThe assistant is running.\n" + "\n".join(addresses(settings)), flush=True)
+    print("Press Ctrl-C to stop.\n", flush=True)
     next_purge = time.monotonic()
     restarts = Restarts()
     try:
@@ -113,6 +108,30 @@ def run(settings: Settings) -> int:
     stack.stop()
     print("Stopped.", flush=True)
     return 0
+
+
+def addresses(settings: Settings) -> list[str]:
+    """Where to reach the assistant: one line per way in."""
+    url = settings.rasa_url
+    lines = [
+        f"  demo page: {settings.widget_url}/  (a clinic's page with the chat widget)",
+        f'  REST:      POST {url}/webhooks/rest/webhook  {{"sender": "me", "message": "hello"}}',
+        f"  socket.io: {url}/socket.io  (the widget's channel)",
+    ]
+    if settings.telegram is not None:
+        registered = settings.telegram.webhook_url or "not registered: set TELEGRAM_WEBHOOK_URL"
+        lines.append(f"  Telegram:  {url}/webhooks/telegram/webhook  (public URL: {registered})")
+    if settings.whatsapp is not None:
+        lines.append(
+            f"  WhatsApp:  {url}/webhooks/whatsapp/webhook  (set it as the callback URL in Meta's app)"
+        )
+    lines += [
+        "  terminal:  make shell (in another terminal)",
+        "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|claim|reply|handback"
+        " (needs RASA_API_TOKEN)",
+        f"  logs:      {RUN_LOG_DIR.relative_to(PROJECT_ROOT)}/",
+    ]
+    return lines
 
 
 def _purge(settings: Settings) -> None:

@@ -1,5 +1,5 @@
 """Starts and stops the assistant's processes as children: the action server, the Rasa
-server and the outbox worker.
+server, the outbox worker and the demo page with the chat widget.
 
 `make run` (``bot.processes.run``) supervises them in the foreground; the evaluators and
 the integration tests use ``Stack`` to bring up a private copy on free loopback ports.
@@ -49,7 +49,8 @@ def _http_ok(url: str) -> bool:
 
 
 class Stack:
-    """The action server, the Rasa server and the outbox worker as child processes."""
+    """The action server, the Rasa server, the outbox worker and the demo site as child
+    processes."""
 
     def __init__(
         self,
@@ -88,6 +89,9 @@ class Stack:
             # Both processes import `bot` and `components` from the project root.
             PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            # Rasa 3.6's dependencies warn about their own deprecations at every start;
+            # nothing for the operator to act on.
+            PYTHONWARNINGS="ignore::DeprecationWarning,ignore::PendingDeprecationWarning",
             TF_CPP_MIN_LOG_LEVEL="2",
             # The action server has no --interface flag; only the Rasa server calls it.
             SANIC_HOST="127.0.0.1",
@@ -160,7 +164,10 @@ class Stack:
             return {"actions": actions}
         # The outbox worker delivers advisor notifications (bot/notify/worker.py).
         notify = [sys.executable, "-m", "bot.notify.worker"]
-        return {"actions": actions, "rasa": server, "notify": notify}
+        # The demo page with the chat widget (bot/processes/demo_site.py).
+        demo = [sys.executable, "-m", "bot.processes.demo_site", "--port", str(s.widget_port)]
+        demo += ["--rasa-url", s.rasa_url]
+        return {"actions": actions, "rasa": server, "notify": notify, "web": demo}
 
     def start(self, timeout: float = 240.0) -> None:
         """Start both processes and wait until they answer."""
@@ -214,6 +221,7 @@ class Stack:
         checks = {
             "actions": f"http://127.0.0.1:{self.settings.action_port}/health",
             "rasa": f"{self.settings.rasa_url}/webhooks/rest/",
+            "web": f"{self.settings.widget_url}/health",
         }
         deadline = time.monotonic() + timeout
         pending = {

@@ -27,6 +27,8 @@ class Assistant:
     database_url: str
     log_dir: Path
     env: dict[str, str]
+    # The demo page with the chat widget.
+    demo_url: str = ""
 
     def request(
         self,
@@ -87,6 +89,7 @@ def running_assistant(
         database_url=f"sqlite:///{db_path}",
         rasa_port=free_port(),
         action_port=free_port(),
+        widget_port=free_port(),
         rasa_interface="127.0.0.1",
         rasa_api_token=secrets.token_hex(16),
     )
@@ -96,7 +99,12 @@ def running_assistant(
     stack.start()
     try:
         yield Assistant(
-            settings.rasa_url, settings.rasa_api_token, settings.database_url, log_dir, stack.env()
+            settings.rasa_url,
+            settings.rasa_api_token,
+            settings.database_url,
+            log_dir,
+            stack.env(),
+            demo_url=settings.widget_url,
         )
     finally:
         stack.stop()

@@ -95,11 +95,12 @@ def _greeting(rasa_port: int) -> str:
 
 
 def test_runner_serves_restarts_a_dead_server_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, widget_port = free_port(), free_port(), free_port()
     env = dict(
         os.environ,
         RASA_PORT=str(rasa_port),
         ACTION_PORT=str(action_port),
+        WIDGET_PORT=str(widget_port),
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
     )
     proc = subprocess.Popen(
@@ -114,7 +115,11 @@ def test_runner_serves_restarts_a_dead_server_and_stops_cleanly_on_ctrl_c(tmp_pa
     try:
         _read_until(proc, "Press Ctrl-C to stop", output, 240)
         assert "The assistant is running" in "".join(output), "".join(output)
-        assert f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook" in "".join(output)
+        started = "".join(output)
+        assert f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook" in started
+        assert f"http://127.0.0.1:{widget_port}/" in started
+        # Quiet: the servers' logs go to files, no dependency's warning scrolls past.
+        assert "Warning" not in started and len(started.splitlines()) < 20, started
         assert "automated assistant" in _greeting(rasa_port)
 
         # The action server dies: it is restarted, logged at ERROR, and serving goes on.
@@ -144,6 +149,7 @@ def test_a_failed_start_leaves_no_server_behind(tmp_path) -> None:
         load_settings(),
         rasa_port=busy.getsockname()[1],  # taken: the Rasa server cannot bind
         action_port=free_port(),
+        widget_port=free_port(),
         database_url=f"sqlite:///{tmp_path / 'x.db'}",
     )
     stack = Stack(settings, log_dir=tmp_path)
