@@ -195,7 +195,7 @@ class Settings:
     model_path: Path
     log_level: str
     # The sites whose pages may call the server from a browser (the chat widget). Empty:
-    # the local demo page's own origins, on whatever port the server gets.
+    # the local demo page's origins (WIDGET_PORT), on whatever port it gets.
     origins: tuple[str, ...] = ()
     # Required beyond loopback for the REST channel; empty there turns the channel off.
     rest_channel_token: str = ""
@@ -237,11 +237,7 @@ class Settings:
         """Origins allowed to embed the chat: ``("*",)`` for any site."""
         if self.origins:
             return self.origins
-        return tuple(
-            f"http://{host}:{port}"
-            for port in (self.widget_port, self.rasa_port)
-            for host in ("127.0.0.1", "localhost")
-        )
+        return (f"http://127.0.0.1:{self.widget_port}", f"http://localhost:{self.widget_port}")
 
     @property
     def widget_url(self) -> str:

@@ -17,20 +17,29 @@ SETTLE_SECONDS = 0.8
 
 
 class ChatClient:
-    """Connects, claims a session id, and collects everything the bot utters."""
+    """Connects, gets a session from the server (or continues the one ``token`` proves),
+    and collects everything the bot utters.
 
-    def __init__(self, base_url: str, session_id: str) -> None:
-        self.session_id = session_id
+    ``token`` is what the server confirmed (the widget keeps it); ``session_id`` the
+    conversation id it stands for (the tracker's sender id).
+    """
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
         self.received: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._client = socketio.Client(reconnection=False)
         confirmed = threading.Event()
+        tokens: list[str] = []
         self._client.on("bot_uttered", self._on_bot_uttered)
-        self._client.on("session_confirm", lambda _data: confirmed.set())
+        self._client.on("history", lambda data: self.history.extend(data["messages"]))
+        self._client.on("session_confirm", lambda data: (tokens.append(data), confirmed.set()))
         self._client.connect(base_url, socketio_path="/socket.io", transports=["polling"])
-        self._client.emit("session_request", {"session_id": session_id})
+        self._client.emit("session_request", {"session_id": token})
         if not confirmed.wait(20):
             raise AssertionError("no session_confirm")
+        self.token = tokens[0]
+        self.session_id = self.token.rpartition(".")[0]
 
     def _on_bot_uttered(self, data: dict[str, Any]) -> None:
         with self._lock:
@@ -41,7 +50,7 @@ class ChatClient:
             return len(self.received)
 
     def send(self, text: str) -> None:
-        self._client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        self._client.emit("user_uttered", {"message": text, "session_id": self.token})
 
     def wait_for_new(self, since: int, timeout: float = 30.0) -> list[str]:
         """Texts uttered after ``since`` messages, once the bot has gone quiet."""

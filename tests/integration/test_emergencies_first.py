@@ -51,8 +51,8 @@ def test_rest_a_rate_limited_sender_still_gets_the_emergency_guidance(strict) ->
 
 
 def test_socketio_a_rate_limited_sender_still_gets_the_emergency_guidance(strict) -> None:
-    sender = _sender()
-    chat = ChatClient(strict.base_url, sender)
+    chat = ChatClient(strict.base_url)
+    sender = chat.session_id
     try:
         replies = [chat.say("What does it cost?") for _ in range(5)]
         assert response_text(RATE_LIMITED) in replies
@@ -73,8 +73,8 @@ def test_rest_a_red_flag_dressed_as_a_payload_is_read_as_an_emergency(strict, di
 
 
 def test_socketio_a_red_flag_dressed_as_a_payload_is_read_as_an_emergency(strict) -> None:
-    sender = _sender()
-    chat = ChatClient(strict.base_url, sender)
+    chat = ChatClient(strict.base_url)
+    sender = chat.session_id
     try:
         reply = chat.say("/greet{I can't breathe}")
     finally:
@@ -101,8 +101,8 @@ def test_rest_an_emergency_in_a_message_too_long_for_the_channel_is_answered(str
 
 
 def test_socketio_an_emergency_in_a_message_too_long_for_the_channel_is_answered(strict) -> None:
-    sender = _sender()
-    chat = ChatClient(strict.base_url, sender)
+    chat = ChatClient(strict.base_url)
+    sender = chat.session_id
     try:
         reply = chat.say(f"{STORY} and now {EMERGENCY}. {STORY}")
     finally:

@@ -130,8 +130,8 @@ def fill_lead_form(chat: ChatClient, contact: str, channel: str) -> str:
 def test_a_lead_is_handed_to_an_advisor_and_back(clinic, relays) -> None:
     receiver, mailbox, _ = relays
     settings = load_settings(clinic.env)
-    sid = uuid.uuid4().hex
-    chat = ChatClient(clinic.base_url, sid)
+    chat = ChatClient(clinic.base_url)
+    sid = chat.session_id
     try:
         done = fill_lead_form(chat, "anna.meier@example.com or +41 79 123 45 67", "whatsapp")
         assert "advisor has been notified" in done and "keep asking me" in done
@@ -229,9 +229,9 @@ def test_a_lead_is_handed_to_an_advisor_and_back(clinic, relays) -> None:
 
 def test_a_relay_that_is_down_delays_the_notification_and_loses_nothing(clinic, relays) -> None:
     receiver, _mailbox, _ = relays
-    sid = uuid.uuid4().hex
     receiver.status = 503
-    chat = ChatClient(clinic.base_url, sid)
+    chat = ChatClient(clinic.base_url)
+    sid = chat.session_id
     try:
         fill_lead_form(chat, "+44 20 7946 0958", "phone")
 
@@ -251,8 +251,8 @@ def test_a_relay_that_is_down_delays_the_notification_and_loses_nothing(clinic, 
 
 
 def test_without_consent_nothing_personal_is_stored(clinic) -> None:
-    sid = uuid.uuid4().hex
-    chat = ChatClient(clinic.base_url, sid)
+    chat = ChatClient(clinic.base_url)
+    sid = chat.session_id
     try:
         assert "Do you agree?" in chat.say("I want to speak to an advisor")
         answer = chat.say("no")
@@ -268,8 +268,8 @@ def test_without_consent_nothing_personal_is_stored(clinic) -> None:
 def test_a_patient_who_stops_waiting_is_back_with_the_assistant(clinic, relays) -> None:
     settings = load_settings(clinic.env)
     for live in (False, True):
-        sid = uuid.uuid4().hex
-        chat = ChatClient(clinic.base_url, sid)
+        chat = ChatClient(clinic.base_url)
+        sid = chat.session_id
         try:
             fill_lead_form(chat, "anna.meier@example.com", "email")
             if live:

@@ -89,10 +89,10 @@ def test_limits_must_be_positive_whole_numbers(key: str, value: str) -> None:
 
 def test_only_the_local_demo_page_may_embed_the_chat_by_default() -> None:
     assert load_settings({}).allowed_origins == (
-        "http://127.0.0.1:5005",
-        "http://localhost:5005",
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
     )
-    assert load_settings({"RASA_PORT": "6000"}).allowed_origins == (
+    assert load_settings({"WIDGET_PORT": "6000"}).allowed_origins == (
         "http://127.0.0.1:6000",
         "http://localhost:6000",
     )
@@ -100,7 +100,7 @@ def test_only_the_local_demo_page_may_embed_the_chat_by_default() -> None:
 
 def test_the_default_origins_follow_a_port_chosen_later() -> None:
     # Private stacks (tests, evaluators) pick a free port after loading the settings.
-    settings = replace(load_settings({}), rasa_port=7123)
+    settings = replace(load_settings({}), widget_port=7123)
     assert settings.allowed_origins == ("http://127.0.0.1:7123", "http://localhost:7123")
 
 
@@ -124,7 +124,13 @@ def test_any_origin_only_when_asked_for_explicitly() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["clinic.example", "https://clinic.example/chat", "ftp://clinic.example", "*, https://a.example"]
+    "value",
+    [
+        "clinic.example",
+        "https://clinic.example/chat",
+        "ftp://clinic.example",
+        "*, https://a.example",
+    ],
 )
 def test_an_origin_a_browser_never_sends_is_explained(value: str) -> None:
     with pytest.raises(ValueError, match="ALLOWED_ORIGINS"):
@@ -210,3 +216,53 @@ def test_an_smtp_login_needs_starttls() -> None:
     assert load_settings({**login, "SMTP_STARTTLS": "true"}).notify.smtp_user == "assistant"
     # Without a login there is no password to leak; a local relay may be plain.
     assert load_settings(relay).notify.smtp_starttls is False
+
+
+TELEGRAM = {
+    "TELEGRAM_BOT_TOKEN": "123456789:AAE" + "x" * 32,
+    "TELEGRAM_WEBHOOK_SECRET": "s" * 32,
+}
+WHATSAPP = {
+    "WHATSAPP_ACCESS_TOKEN": "EAAG" + "x" * 40,
+    "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
+    "WHATSAPP_APP_SECRET": "a" * 32,
+    "WHATSAPP_VERIFY_TOKEN": "verify-me",
+}
+
+
+def test_messaging_channels_are_off_without_their_keys() -> None:
+    settings = load_settings({})
+    assert settings.telegram is None and settings.whatsapp is None
+
+
+def test_configured_channels_are_on_with_their_defaults() -> None:
+    settings = load_settings({**TELEGRAM, **WHATSAPP})
+    assert settings.telegram.api_base == "https://api.telegram.org"
+    assert settings.telegram.webhook_url == ""
+    assert settings.whatsapp.messages_url == "https://graph.facebook.com/v21.0/1234567890/messages"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": TELEGRAM["TELEGRAM_BOT_TOKEN"]}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example/hook"}, "TELEGRAM_BOT_TOKEN"),
+        ({**TELEGRAM, "TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
+        ({**TELEGRAM, "TELEGRAM_WEBHOOK_SECRET": "short"}, "TELEGRAM_WEBHOOK_SECRET"),
+        ({**TELEGRAM, "TELEGRAM_WEBHOOK_URL": "http://bot.example/hook"}, "TELEGRAM_WEBHOOK_URL"),
+        ({**TELEGRAM, "TELEGRAM_API_BASE": "http://api.example"}, "TELEGRAM_API_BASE"),
+        ({"WHATSAPP_ACCESS_TOKEN": "x"}, "WHATSAPP_PHONE_NUMBER_ID"),
+        ({**WHATSAPP, "WHATSAPP_VERIFY_TOKEN": " "}, "WHATSAPP_VERIFY_TOKEN"),
+        ({**WHATSAPP, "WHATSAPP_PHONE_NUMBER_ID": "+41 79"}, "WHATSAPP_PHONE_NUMBER_ID"),
+        ({**WHATSAPP, "WHATSAPP_API_VERSION": "21"}, "WHATSAPP_API_VERSION"),
+        ({**WHATSAPP, "WHATSAPP_API_BASE": "ftp://x"}, "WHATSAPP_API_BASE"),
+    ],
+)
+def test_a_half_configured_or_malformed_channel_names_the_key(env: dict, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        load_settings(env)
+
+
+def test_local_api_servers_are_allowed_for_tests() -> None:
+    settings = load_settings({**TELEGRAM, "TELEGRAM_API_BASE": "http://127.0.0.1:9000/"})
+    assert settings.telegram.api_base == "http://127.0.0.1:9000"
