@@ -29,6 +29,8 @@ class Assistant:
     env: dict[str, str]
     # The demo page with the chat widget.
     demo_url: str = ""
+    # The processes themselves, for tests that stop or restart one of them.
+    stack: Stack | None = None
 
     def request(
         self,
@@ -105,6 +107,7 @@ def running_assistant(
             log_dir,
             stack.env(),
             demo_url=settings.widget_url,
+            stack=stack,
         )
     finally:
         stack.stop()
