@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.content import text
+from bot.handoff.delivery_window import OUTSIDE_WINDOW, last_user_message, outside_window
 from bot.handoff.queue import (
     HANDOFF_CHANNEL_SLOT,
     HANDOFF_OPEN_SLOT,
@@ -169,7 +171,12 @@ def reply(settings: Settings, conversation_id: str, message: str, advisor: str) 
     if not message.strip():
         raise AdvisorError("an empty reply was not sent")
     handoff = _open_handoff_of(settings, conversation_id)
-    RasaApi(settings).append(
+    api = RasaApi(settings)
+    # Refused here, with the reason, rather than sent and silently dropped by WhatsApp.
+    channel, last_message_at = last_user_message(api.tracker(conversation_id).get("events") or [])
+    if outside_window(channel, last_message_at, time.time()):
+        raise AdvisorError(OUTSIDE_WINDOW)
+    api.append(
         conversation_id,
         [
             *_taking_events(handoff, advisor),

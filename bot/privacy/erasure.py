@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import (
+    AdvisorDelivery,
     Consent,
     Erasure,
     Handoff,
@@ -26,7 +27,15 @@ from bot.store.models import (
 
 # Every table holding personal data of a conversation. A new one must be added here,
 # or "delete my data" would silently leave it behind (a test checks the list).
-PERSONAL_TABLES = (PrecheckResult, SafetyFlag, Lead, Consent, Handoff, OutboxMessage)
+PERSONAL_TABLES = (
+    PrecheckResult,
+    SafetyFlag,
+    Lead,
+    Consent,
+    Handoff,
+    OutboxMessage,
+    AdvisorDelivery,
+)
 # What the patient agreed to store; withdrawing consent removes these (undelivered
 # notifications carry the lead's contact details).
 CONSENTED_TABLES = (PrecheckResult, Lead, OutboxMessage)

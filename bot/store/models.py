@@ -170,3 +170,29 @@ class OutboxMessage(Base):
     delivered_at = Column(DateTime(timezone=True))
     last_error = Column(String(200))
     created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class AdvisorDelivery(Base):
+    """An advisor's message sent on a messaging channel (WhatsApp), and whether it arrived.
+
+    The channel adds the row when it sends the message and updates it from the
+    provider's status callbacks; a ``failed`` one is for staff to follow up on another
+    way (the lead's contact details). Holds ids and the error only, never the text,
+    which stays in the conversation log.
+    """
+
+    __tablename__ = "advisor_deliveries"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    # The provider's message id (WhatsApp's "wamid..."); empty when the send was refused
+    # at once.
+    message_id = Column(String(255), index=True)
+    advisor = Column(String(100), nullable=False)
+    status = Column(String(16), nullable=False)  # sent / delivered / read / failed
+    error = Column(
+        String(200)
+    )  # the provider's code and title, e.g. "131047 Re-engagement message"
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=_now, onupdate=_now)
