@@ -1,0 +1,1 @@
+"""Fakes of outside services (the internet's edge) for the tests."""
