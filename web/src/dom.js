@@ -55,16 +55,17 @@ function trimUrl(raw) {
 
 /**
  * The text as nodes: text nodes (line breaks kept by `white-space: pre-wrap`) and
- * links that open in a new tab. Only http and https URLs become links.
+ * links that open in a new tab. Only http and https URLs become links. `describedBy`:
+ * the id of the "(opens in a new tab)" text, so the message's own text stays as sent.
  */
-export function richText(text, newTabText) {
+export function richText(text, describedBy) {
   const out = [];
   const s = String(text == null ? "" : text);
   let last = 0;
   let m;
   LINK.lastIndex = 0;
   while ((m = LINK.exec(s))) {
-    let raw = m[2] || trimUrl(m[0]);
+    const raw = m[2] || trimUrl(m[0]);
     const end = m[2] ? LINK.lastIndex : m.index + raw.length;
     const href = safeUrl(raw);
     if (!href) continue;
@@ -72,9 +73,14 @@ export function richText(text, newTabText) {
     out.push(
       h(
         "a",
-        { href, target: "_blank", rel: "noopener noreferrer", class: "cw-link" },
-        m[1] || raw,
-        sr(" " + newTabText)
+        {
+          href,
+          target: "_blank",
+          rel: "noopener noreferrer",
+          class: "cw-link",
+          "aria-describedby": describedBy,
+        },
+        m[1] || raw
       )
     );
     last = end;

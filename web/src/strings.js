@@ -5,10 +5,12 @@
 
 export const STRINGS = {
   en: {
+    // The launcher's name is "Chat with the clinic assistant[, 2 unread messages]":
+    // its visible text "Chat", then the rest for screen readers.
     launcher: "Chat",
-    launcherName: "Chat with the clinic assistant",
-    launcherUnread1: "Chat with the clinic assistant, 1 unread message",
-    launcherUnreadN: "Chat with the clinic assistant, {n} unread messages",
+    launcherMore: " with the clinic assistant",
+    unread1: ", 1 unread message",
+    unreadN: ", {n} unread messages",
     title: "Clinic assistant",
     statusBot: "You're chatting with an automated assistant",
     statusAdvisor: "You're chatting with {name}",
@@ -49,9 +51,9 @@ export const STRINGS = {
   },
   de: {
     launcher: "Chat",
-    launcherName: "Chat mit dem Assistenten der Klinik",
-    launcherUnread1: "Chat mit dem Assistenten der Klinik, 1 ungelesene Nachricht",
-    launcherUnreadN: "Chat mit dem Assistenten der Klinik, {n} ungelesene Nachrichten",
+    launcherMore: " mit dem Assistenten der Klinik",
+    unread1: ", 1 ungelesene Nachricht",
+    unreadN: ", {n} ungelesene Nachrichten",
     title: "Assistent der Klinik",
     statusBot: "Sie chatten mit einem automatischen Assistenten",
     statusAdvisor: "Sie chatten mit {name}",

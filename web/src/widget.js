@@ -9,6 +9,9 @@ export const STORAGE_KEY = "clinicChat.session";
 const TYPING_SETTLE_MS = 1000;
 const TYPING_MAX_MS = 20000;
 const RETRY_MS = 3000;
+// A continued conversation's history follows its session_confirm: messages typed
+// meanwhile wait for it (or this long), so that they come after it and only once.
+const HISTORY_WAIT_MS = 1500;
 // bot/channels/checks.py MAX_MESSAGE_CHARS
 const MAX_MESSAGE_CHARS = 20000;
 
@@ -98,9 +101,13 @@ export function createWidget({ server, lang }) {
   let typingSettle = 0;
   let typingMax = 0;
   let announceTimer = 0;
+  let historyWait = 0;
 
   // ---- DOM -------------------------------------------------------------------
+  // The name comes from the content (visible "Chat" + the rest for screen readers),
+  // so the visible label is always part of the name (WCAG 2.5.3).
   const badge = h("span", { class: "cw-badge", "data-testid": "cw-badge", "aria-hidden": "true", hidden: true });
+  const unreadText = sr("");
   const launcher = h(
     "button",
     {
@@ -110,12 +117,13 @@ export function createWidget({ server, lang }) {
       "data-testid": "cw-launcher",
       "aria-expanded": "false",
       "aria-controls": "cw-panel",
-      "aria-label": t("launcherName"),
       onclick: () => (panel.hidden ? open() : close()),
     },
     icon(CHAT_ICON),
     h("span", { class: "cw-launcher-text" }, t("launcher")),
-    badge
+    sr(t("launcherMore")),
+    badge,
+    unreadText
   );
 
   const status = h("p", { class: "cw-status", id: "cw-status", "data-testid": "cw-status" }, t("statusBot"));
@@ -246,8 +254,17 @@ export function createWidget({ server, lang }) {
   // Announcements that are not messages (typing, chat cleared); outside the panel so
   // they are heard with the panel closed too.
   const announcer = h("div", { class: "cw-sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+  // The description of every link in a message (its text stays the message's own).
+  const newTab = h("span", { id: "cw-newtab", hidden: true }, t("newTab"));
 
-  const root = h("div", { class: "cw-root", id: "cw-root", lang, dir: "ltr" }, launcher, panel, announcer);
+  const root = h(
+    "div",
+    { class: "cw-root", id: "cw-root", lang, dir: "ltr" },
+    launcher,
+    panel,
+    announcer,
+    newTab
+  );
 
   root.addEventListener("keydown", (e) => {
     if (e.key !== "Escape" || panel.hidden) return;
@@ -290,10 +307,7 @@ export function createWidget({ server, lang }) {
     unread = n;
     badge.textContent = n > 99 ? "99+" : String(n);
     badge.hidden = n === 0;
-    launcher.setAttribute(
-      "aria-label",
-      n === 0 ? t("launcherName") : n === 1 ? t("launcherUnread1") : t("launcherUnreadN", { n })
-    );
+    unreadText.textContent = n === 0 ? "" : n === 1 ? t("unread1") : t("unreadN", { n });
   }
 
   function announce(text) {
@@ -326,6 +340,7 @@ export function createWidget({ server, lang }) {
       }, RETRY_MS);
     s.on("connect", () => {
       ready = false;
+      clearTimeout(historyWait);
       setOffline(false);
       s.emit("session_request", { session_id: token || null });
     });
@@ -354,28 +369,38 @@ export function createWidget({ server, lang }) {
 
   function onSessionConfirm(id) {
     if (typeof id !== "string" || !id) return;
-    if (token && id !== token) {
+    const continuing = !!token && id === token;
+    if (token && !continuing) {
       // Not the conversation asked for (expired, altered, unknown): a new one.
-      for (const el of [...log.children]) if (el.dataset.status !== "pending") el.remove();
+      for (const row of [...log.children]) if (!row.cwPending) row.remove();
       setAdvisor(null);
     } else {
       // What is shown now is replaced by the history, if the server sends one.
-      for (const el of log.children) if (el.dataset.status !== "pending") el.cwStale = true;
+      for (const row of log.children) if (!row.cwPending) row.cwStale = true;
     }
     token = id;
     if (consented) store.set(token);
+    clearTimeout(historyWait);
+    if (continuing) historyWait = setTimeout(goReady, HISTORY_WAIT_MS);
+    else goReady();
+  }
+
+  /** Sends what was typed while not ready, in order; new messages go straight out. */
+  function goReady() {
+    clearTimeout(historyWait);
+    if (!socket || !socket.connected || !token) return;
     ready = true;
-    while (ready && queue.length) {
+    while (queue.length) {
       const q = queue.shift();
       emit(q.message);
-      setPending(q.el, false);
+      setPending(q.row, false);
     }
   }
 
   function onHistory(data) {
     const messages = data && Array.isArray(data.messages) ? data.messages : [];
-    for (const el of [...log.children]) if (el.cwStale) el.remove();
-    // Messages sent since the session was confirmed stay after the history.
+    for (const row of [...log.children]) if (row.cwStale) row.remove();
+    // Messages typed since the session was confirmed stay after the history.
     const anchor = log.firstElementChild;
     setAdvisor(null);
     for (const m of messages) {
@@ -388,9 +413,11 @@ export function createWidget({ server, lang }) {
     }
     refresh();
     scrollDown();
+    goReady();
   }
 
   function onBotUttered(data) {
+    // Counted unread: every event that shows something (an advisor joining too).
     const shown = renderBot(data, null);
     refresh();
     if (shown && panel.hidden) setUnread(unread + 1);
@@ -401,7 +428,7 @@ export function createWidget({ server, lang }) {
     scrollDown();
   }
 
-  /** Puts a bot or advisor event in the log (before `anchor`); true if a message was shown. */
+  /** Puts a bot or advisor event in the log (before `anchor`); true if it showed anything. */
   function renderBot(data, anchor) {
     const m = typeof data === "string" ? { text: data } : data && typeof data === "object" ? data : {};
     const name = typeof m.advisor === "string" && m.advisor.trim() ? m.advisor.trim() : null;
@@ -416,8 +443,10 @@ export function createWidget({ server, lang }) {
     }
     const text = typeof m.text === "string" ? m.text : "";
     const replies = repliesOf(m);
-    if (!text.trim() && !replies.length) return false;
-    log.insertBefore(message(name ? "advisor" : "bot", text, name, replies), anchor);
+    if (!text.trim() && !replies.length) return m.handoff === "joined" || m.handoff === "ended";
+    // A handoff event's text announces the change (the system's words, not the advisor's).
+    const sender = name && !m.handoff ? "advisor" : "bot";
+    log.insertBefore(message(sender, text, name, replies), anchor);
     return true;
   }
 
@@ -429,15 +458,20 @@ export function createWidget({ server, lang }) {
   }
 
   // ---- messages ----------------------------------------------------------------
+  /**
+   * A row of the log: the sender's name, then the message element (data-sender; its
+   * text is exactly the message's, followed by its buttons), then a pending note.
+   */
   function message(sender, text, name, replies) {
     const label = sender === "user" ? t("you") : sender === "advisor" ? name || t("advisor") : t("bot");
     const el = h(
       "div",
       { class: "cw-msg cw-msg-" + sender, "data-sender": sender },
-      h("span", { class: "cw-from" }, label, sr(": ")),
-      h("div", { class: "cw-bubble" }, richText(text, t("newTab")))
+      h("div", { class: "cw-bubble" }, richText(text, "cw-newtab"))
     );
-    el.cwFrom = sender + ":" + label;
+    const row = h("div", { class: "cw-row cw-row-" + sender }, h("span", { class: "cw-from" }, label, sr(": ")), el);
+    row.cwSender = sender;
+    row.cwFrom = sender + ":" + label;
     if (replies && replies.length) {
       el.append(
         h(
@@ -457,11 +491,17 @@ export function createWidget({ server, lang }) {
         )
       );
     }
-    return el;
+    return row;
   }
 
   function notice(text) {
-    return h("div", { class: "cw-msg cw-msg-system", "data-sender": "system" }, h("p", { class: "cw-notice" }, text));
+    const row = h(
+      "div",
+      { class: "cw-row cw-row-system" },
+      h("p", { class: "cw-msg cw-msg-system", "data-sender": "system" }, text)
+    );
+    row.cwSender = "system";
+    return row;
   }
 
   /**
@@ -471,9 +511,9 @@ export function createWidget({ server, lang }) {
   function refresh() {
     let answered = false;
     let found = false;
-    for (let el = log.lastElementChild; el; el = el.previousElementSibling) {
-      if (el.dataset.sender === "user") answered = true;
-      const group = el.querySelector(".cw-buttons");
+    for (let row = log.lastElementChild; row; row = row.previousElementSibling) {
+      if (row.cwSender === "user") answered = true;
+      const group = row.querySelector(".cw-buttons");
       if (group) {
         const live = !answered && !found;
         found = found || live;
@@ -482,17 +522,18 @@ export function createWidget({ server, lang }) {
       }
     }
     let previous = null;
-    for (const el of log.children) {
-      const from = el.querySelector(".cw-from");
-      if (from) from.classList.toggle("cw-sr", el.dataset.sender === "user" || el.cwFrom === previous);
-      previous = el.cwFrom || null;
+    for (const row of log.children) {
+      const from = row.querySelector(".cw-from");
+      if (from) from.classList.toggle("cw-sr", row.cwSender === "user" || row.cwFrom === previous);
+      previous = row.cwFrom || null;
     }
   }
 
-  function setPending(el, pending) {
-    el.dataset.status = pending ? "pending" : "sent";
-    const note = el.querySelector(".cw-note");
-    if (pending && !note) el.append(h("span", { class: "cw-note" }, t("pending")));
+  function setPending(row, pending) {
+    row.cwPending = pending;
+    row.querySelector(".cw-msg").dataset.status = pending ? "pending" : "sent";
+    const note = row.querySelector(".cw-note");
+    if (pending && !note) row.append(h("span", { class: "cw-note" }, t("pending")));
     if (!pending && note) note.remove();
   }
 
@@ -506,15 +547,15 @@ export function createWidget({ server, lang }) {
   function send(payload, shown) {
     consented = true;
     if (token) store.set(token);
-    const el = message("user", shown);
-    log.append(el);
+    const row = message("user", shown);
+    log.append(row);
     refresh();
     if (ready) {
       emit(payload);
-      setPending(el, false);
+      setPending(row, false);
     } else {
-      queue.push({ message: payload, el });
-      setPending(el, true);
+      queue.push({ message: payload, row });
+      setPending(row, true);
       connect();
     }
     scrollDown();
@@ -562,6 +603,7 @@ export function createWidget({ server, lang }) {
     const s = socket;
     socket = null;
     ready = false;
+    clearTimeout(historyWait);
     if (s) {
       s.off();
       s.disconnect();
