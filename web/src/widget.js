@@ -94,8 +94,8 @@ export function createWidget({ server, lang }) {
   let token = store.get();
   let consented = !!token;
   let socket = null;
-  let ready = false; // connected and the session confirmed: messages can go out
-  let queue = []; // {message, el}: typed while not ready, sent in order once ready
+  let ready = false; // connected, session confirmed (and its history in): messages go out
+  let queue = []; // {message, row}: typed while not ready, sent in order once ready
   let unread = 0;
   let advisor = null; // null: the assistant answers; a string: an advisor ("" unnamed)
   let typingSettle = 0;
