@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 UNREADABLE = "utter_unreadable_message"
 HISTORY_EVENT = "history"
+SESSION_CONFIRM_EVENT = "session_confirm"
 
 
 def environ_address(environ: dict[str, Any], trusted_proxies: tuple[IPNetwork, ...]) -> str | None:
@@ -143,7 +144,7 @@ class ValidatedSocketIOInput(SocketIOInput):
             sessions[sid] = conversation_id
             # python-socketio 5.9: enter_room is not a coroutine (requirements.txt).
             sio.enter_room(sid, conversation_id, namespace=namespace)
-            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+            await sio.emit(SESSION_CONFIRM_EVENT, token, room=sid, namespace=namespace)
             return conversation_id, continuing
 
         async def session_request(sid: str, data: Any = None) -> None:

@@ -89,7 +89,7 @@ def test_a_patient_asks_the_price_does_the_precheck_by_buttons_and_reloads(clini
     widget.expect_reply("none of the four")
     assert "How much does the treatment cost?" in widget.messages("user")
     # Old buttons cannot answer again.
-    assert widget.log.locator(".cw-buttons button:enabled", has_text="No").count() == 0
+    assert widget.log.locator(".cw-buttons button:enabled").count() <= 2  # the summary's only
     assert problems == []
 
 
@@ -175,7 +175,8 @@ def test_end_and_clear_forgets_the_conversation(clinic, context) -> None:
     page.get_by_role("button", name="End and clear").last.click()
     expect(widget.log).not_to_contain_text("hello")
     assert widget.stored() == {}
-    widget.open() if widget.launcher.get_attribute("aria-expanded") == "false" else None
+    if widget.launcher.get_attribute("aria-expanded") == "false":
+        widget.open()
     widget.say("hello", "automated assistant")
     assert widget.token() != old
     assert problems == []
@@ -187,7 +188,7 @@ def test_an_advisor_joins_writes_and_hands_back_live(clinic, context) -> None:
     widget.open()
     for message, expected in LEAD_FORM:
         widget.say(message, expected)
-    widget.say("Switzerland", "advisor")
+    widget.say("Switzerland", "advisor has been notified")
     conversation_id = widget.token().rpartition(".")[0]
     settings = load_settings(clinic.env)
 

@@ -45,12 +45,22 @@ class Widget:
     def expect_reply(self, text: str, timeout: float = REPLY_TIMEOUT_MS) -> None:
         expect(self.log).to_contain_text(text, timeout=timeout)
 
-    def say(self, text: str, expected: str) -> None:
+    def say(self, text: str, expected: str, timeout: float = REPLY_TIMEOUT_MS) -> None:
+        """Send ``text`` and wait for a new bot message containing ``expected``."""
+        before = self.log.locator('[data-sender="bot"]').count()
         self.send(text)
-        self.expect_reply(expected)
+        self.page.wait_for_function(
+            """([before, expected]) => [...document.querySelectorAll(
+                 '[data-testid="cw-log"] [data-sender="bot"]')].slice(before)
+                 .some(e => e.textContent.includes(expected))""",
+            arg=[before, expected],
+            timeout=timeout,
+        )
 
     def tap(self, title: str) -> None:
-        button = self.log.locator(".cw-buttons button:enabled", has_text=title).last
+        # Exact: "No" must not find "Not sure".
+        buttons = self.log.locator(".cw-buttons").last
+        button = buttons.get_by_role("button", name=title, exact=True)
         expect(button).to_be_visible(timeout=REPLY_TIMEOUT_MS)
         button.click()
 

@@ -160,8 +160,16 @@ async def test_socketio_keeps_the_address_only_while_connected(monkeypatch) -> N
     async def on_new_message(message) -> None:
         seen.append((message.sender_id, client_address_of(message), message.metadata))
 
-    channel = ValidatedSocketIOInput()
+    channel = ValidatedSocketIOInput(session_persistence=True)  # as credentials.yml
     channel.blueprint(on_new_message)
+    # No engine.io connection exists here: rooms and emits are recorded instead.
+    emitted = []
+
+    async def emit(event, data=None, **kwargs) -> None:
+        emitted.append((event, data))
+
+    monkeypatch.setattr(channel.sio, "enter_room", lambda *args, **kwargs: None)
+    monkeypatch.setattr(channel.sio, "emit", emit)
     handlers = channel.sio.handlers["/"]
     environ = {
         "REMOTE_ADDR": "127.0.0.1",
@@ -171,6 +179,9 @@ async def test_socketio_keeps_the_address_only_while_connected(monkeypatch) -> N
     assert await handlers["connect"]("sid-1", environ, None) is True
     assert channel.client_addresses == {"sid-1": "203.0.113.7"}
     await handlers["user_uttered"]("sid-1", {"message": "hello"})
-    assert seen == [("sid-1", "203.0.113.7", {})]  # no session persistence: the sid
+    # A message without a session gets one from the server, and goes to it.
+    [(event, token)] = emitted
+    assert event == "session_confirm"
+    assert seen == [(token.rpartition(".")[0], "203.0.113.7", {})]
     await handlers["disconnect"]("sid-1")
-    assert channel.client_addresses == {}
+    assert channel.client_addresses == {} and channel.sessions == {}
