@@ -24,6 +24,7 @@ export const STRINGS = {
       "Nothing is saved on this device until you send a message. On a shared device, " +
       "use \u201cEnd and clear this chat\u201d when you are done.",
     logLabel: "Conversation",
+    messages: "Messages",
     inputLabel: "Your message",
     placeholder: "Type your question\u2026",
     send: "Send",
@@ -68,6 +69,7 @@ export const STRINGS = {
       "Auf diesem Gerät wird nichts gespeichert, bevor Sie eine Nachricht senden. Auf " +
       "einem geteilten Gerät wählen Sie am Ende \u201eChat beenden und löschen\u201c.",
     logLabel: "Unterhaltung",
+    messages: "Nachrichten",
     inputLabel: "Ihre Nachricht",
     placeholder: "Ihre Frage\u2026",
     send: "Senden",

@@ -159,7 +159,7 @@ export function createWidget({ server, lang }) {
     "data-testid": "cw-log",
     role: "log",
     "aria-live": "polite",
-    "aria-label": t("logLabel"),
+    "aria-label": t("messages"),
   });
   const typing = h(
     "div",
