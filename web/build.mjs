@@ -50,7 +50,8 @@ const kb = (n) => (n / 1024).toFixed(1) + " KB";
 for (const [name, s] of Object.entries(sizes)) {
   console.log(`${name.padEnd(11)} ${String(s.raw).padStart(7)} B raw  ${String(s.gzip).padStart(6)} B gzip (${kb(s.gzip)})`);
 }
-console.log(`total gzip  ${String(total).padStart(6)} B (${kb(total)}) of ${BUDGET} B (${kb(BUDGET)}) budget`);
+const rawTotal = sizes["widget.js"].raw + sizes["widget.css"].raw;
+console.log(`total       ${String(rawTotal).padStart(7)} B raw  ${String(total).padStart(6)} B gzip (${kb(total)}) of ${BUDGET} B (${kb(BUDGET)}) budget`);
 if (total > BUDGET) {
   console.error(`over the size budget by ${total - BUDGET} B`);
   process.exit(1);
