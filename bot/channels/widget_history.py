@@ -14,6 +14,8 @@ from bot.handoff.advisor import ADVISOR_METADATA, HANDOFF_METADATA
 
 # Enough to pick the thread up again; the whole session stays in the tracker store.
 MAX_HISTORY_MESSAGES = 60
+# What the widget showed for a tapped button (its title), sent with the payload.
+SHOWN_METADATA = "shown"
 
 
 def quick_replies(buttons: Iterable[dict[str, Any]] | None) -> list[dict[str, str]]:
@@ -49,10 +51,10 @@ def _user_message(event: dict[str, Any]) -> dict[str, Any] | None:
     text = event.get("text") or ""
     if not text:
         return None
-    # A tapped button arrives as its payload; the widget showed its title, which the
-    # next bot message's buttons no longer tell. The payloads we use are readable text
-    # ("yes", "What does it cost?"); an intent payload ("/help") is shown as it is.
-    return {"sender": "user", "text": text}
+    # A tapped button arrives as its payload ("yes", "/help"); the widget sends the
+    # title it showed along with it (metadata "shown"), which the history shows again.
+    shown = (event.get("metadata") or {}).get(SHOWN_METADATA)
+    return {"sender": "user", "text": shown if isinstance(shown, str) and shown else text}
 
 
 def history_messages(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

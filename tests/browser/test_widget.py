@@ -88,6 +88,8 @@ def test_a_patient_asks_the_price_does_the_precheck_by_buttons_and_reloads(clini
     widget.expect_reply(PRICE)
     widget.expect_reply("none of the four")
     assert "How much does the treatment cost?" in widget.messages("user")
+    # What the patient tapped, not the payload behind it.
+    assert "Yes, store my answers" in widget.messages("user")
     # Old buttons cannot answer again.
     assert widget.log.locator(".cw-buttons button:enabled").count() <= 2  # the summary's only
     assert problems == []

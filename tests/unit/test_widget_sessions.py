@@ -71,6 +71,7 @@ def test_history_is_the_current_sessions_user_and_bot_messages() -> None:
         {"event": "session_started"},
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": "hello"},
+        {"event": "user", "text": "/help", "metadata": {"shown": "Get help", "lang": "en"}},
         _bot("Hi! Shall we start?", data={"buttons": [{"title": "Yes", "payload": "yes"}]}),
         {"event": "slot", "name": "x", "value": 1},
         _bot("Anna has joined", metadata={"handoff": "joined", "advisor": "Anna"}),
@@ -79,6 +80,7 @@ def test_history_is_the_current_sessions_user_and_bot_messages() -> None:
     ]
     assert history_messages(events) == [
         {"sender": "user", "text": "hello"},
+        {"sender": "user", "text": "Get help"},
         {
             "sender": "bot",
             "text": "Hi! Shall we start?",

@@ -95,7 +95,7 @@ export function createWidget({ server, lang }) {
   let consented = !!token;
   let socket = null;
   let ready = false; // connected, session confirmed (and its history in): messages go out
-  let queue = []; // {message, row}: typed while not ready, sent in order once ready
+  let queue = []; // {message, shown, row}: typed while not ready, sent in order once ready
   let unread = 0;
   let advisor = null; // null: the assistant answers; a string: an advisor ("" unnamed)
   let typingSettle = 0;
@@ -392,7 +392,7 @@ export function createWidget({ server, lang }) {
     ready = true;
     while (queue.length) {
       const q = queue.shift();
-      emit(q.message);
+      emit(q.message, q.shown);
       setPending(q.row, false);
     }
   }
@@ -551,18 +551,21 @@ export function createWidget({ server, lang }) {
     log.append(row);
     refresh();
     if (ready) {
-      emit(payload);
+      emit(payload, shown);
       setPending(row, false);
     } else {
-      queue.push({ message: payload, row });
+      queue.push({ message: payload, shown, row });
       setPending(row, true);
       connect();
     }
     scrollDown();
   }
 
-  function emit(payload) {
-    socket.emit("user_uttered", { message: payload, session_id: token, customData: { lang } });
+  function emit(payload, shown) {
+    // A tapped button's title travels with its payload, so that the history after a
+    // reload shows what the patient tapped ("Yes, store my answers"), not "yes".
+    const customData = shown && shown !== payload ? { lang, shown } : { lang };
+    socket.emit("user_uttered", { message: payload, session_id: token, customData });
     showTyping();
   }
 
