@@ -164,6 +164,8 @@ def checked_settings() -> Settings:
 def main() -> int:
     """``python -m bot.processes.run``; exit code 2 for a configuration error."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # `make migrate` has reported the migrations already; here they would be noise.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = checked_settings()
     except ValueError as exc:
