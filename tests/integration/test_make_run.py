@@ -165,3 +165,22 @@ def test_a_failed_start_leaves_no_server_behind(tmp_path) -> None:
     finally:
         busy.close()
         stack.stop()
+
+
+def test_a_half_configured_channel_stops_the_run_naming_the_missing_key(tmp_path) -> None:
+    env = dict(
+        os.environ,
+        ASSISTANT_ENV_FILE="",
+        TELEGRAM_BOT_TOKEN="123456789:AAE" + "x" * 32,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.processes.run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "TELEGRAM_WEBHOOK_SECRET" in done.stderr and "Traceback" not in done.stderr
