@@ -52,6 +52,15 @@ class AdvisorError(RuntimeError):
     """Something the advisor should read (no stack trace)."""
 
 
+def _path_id(conversation_id: str) -> str:
+    """The conversation id in a Rasa API path.
+
+    Rasa's routes do not unquote their parameters: "%2B41..." would name another,
+    empty conversation than WhatsApp's "+41...". A "+" is literal in a path, so it stays.
+    """
+    return urllib.parse.quote(conversation_id, safe="+")
+
+
 class RasaApi:
     """The few calls of Rasa's HTTP API the advisor needs."""
 
@@ -79,12 +88,12 @@ class RasaApi:
             raise AdvisorError(f"cannot reach Rasa at {self.base}: {type(exc).__name__}") from None
 
     def tracker(self, conversation_id: str) -> dict[str, Any]:
-        path = f"/conversations/{urllib.parse.quote(conversation_id, safe='')}/tracker"
+        path = f"/conversations/{_path_id(conversation_id)}/tracker"
         return self._call("GET", path, include_events="ALL")
 
     def append(self, conversation_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Append events; bot messages are delivered on the patient's latest channel."""
-        path = f"/conversations/{urllib.parse.quote(conversation_id, safe='')}/tracker/events"
+        path = f"/conversations/{_path_id(conversation_id)}/tracker/events"
         return self._call(
             "POST", path, events, output_channel="latest", execute_side_effects="true"
         )
