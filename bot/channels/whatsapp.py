@@ -307,7 +307,7 @@ class WhatsAppInput(InputChannel):
             self._spawn(self._take_status(status))
         for message in update.messages:
             if not self.seen.first_time(message.message_id):
-                logger.info("whatsapp: a redelivered %s message was skipped", message.kind)
+                logger.info("whatsapp: a redelivered message (%s) was skipped", message.kind)
                 continue
             self._spawn(self._in_turn(message.sender, lambda m=message: self._take(m, handle)))
         return response.json({"status": "ok"})
@@ -350,7 +350,7 @@ class WhatsAppInput(InputChannel):
         if said is None:
             if message.kind in SILENT_KINDS:
                 return
-            logger.info("whatsapp: a %s message got the unreadable-message reply", message.kind)
+            logger.info("whatsapp: a message of type %s got the unreadable reply", message.kind)
             # Counted like text, so that a flood of stickers gets no flood of replies.
             if shared_limiter().allow(message.sender):
                 await output.send_text_message(message.sender, response_text(UNREADABLE))
