@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.free_text_form import FreeTextFormValidationAction, latest_intent
 from actions.utter import utter
 from bot.form_commands import COMMAND_INTENTS
+from bot.leads.contact import normalise_phone
 from bot.leads.form import (
     CHANNEL,
     CONSENT,
@@ -32,6 +33,16 @@ from bot.safety.red_flags import detect_red_flag
 from bot.settings import load_settings
 
 ATTEMPTS_SLOT = "form_attempts"
+WHATSAPP_CHANNEL = "whatsapp"
+
+
+def whatsapp_number(tracker: Tracker) -> str | None:
+    """The patient's own number when they write on WhatsApp (the conversation id, E.164)."""
+    if tracker.get_latest_input_channel() != WHATSAPP_CHANNEL:
+        return None
+    return normalise_phone(tracker.sender_id)
+
+
 # Questions and requests the rules answer before the form resumes, unless the message
 # also reads as an answer (a country may look like a question to the model).
 INTERRUPTING_INTENTS = COMMAND_INTENTS | {
@@ -93,7 +104,9 @@ class ValidateLeadForm(FreeTextFormValidationAction):
         return is_question(text) or intent in INTERRUPTING_INTENTS
 
     def _read(self, asked: str, text: str, tracker: Tracker) -> Slots | None:
-        return read_lead_answer(asked, text, tracker.get_slot(EMAIL), tracker.get_slot(PHONE))
+        return read_lead_answer(
+            asked, text, tracker.get_slot(EMAIL), tracker.get_slot(PHONE), whatsapp_number(tracker)
+        )
 
     def _validated(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker

@@ -74,7 +74,10 @@ def fill(template: str, variables: Mapping[str, Any]) -> str:
 def text(name: str, /, **variables: Any) -> str:
     """The text of response ``name`` (its unconditional variation), filled in."""
     variants = responses()[name]
-    plain = next((v for v in variants if not v.get("condition")), variants[0])
+    # The variation for every channel: neither a condition nor a channel of its own.
+    plain = next(
+        (v for v in variants if not v.get("condition") and not v.get("channel")), variants[0]
+    )
     return fill(plain["text"], variables)
 
 

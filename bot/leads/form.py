@@ -114,12 +114,18 @@ def read_name(text: str) -> dict[str, str] | None:
     return {NAME: name}
 
 
-def read_contact(text: str) -> dict[str, str | None] | None:
-    """An email address and/or an international phone number."""
+def read_contact(text: str, offered_phone: str | None = None) -> dict[str, str | None] | None:
+    """An email address and/or an international phone number.
+
+    On WhatsApp the patient's own number (``offered_phone``) is offered: a "yes" takes
+    it, and it stays beside an email address typed instead of asking for it again.
+    """
     email, phone = normalise_email(text), normalise_phone(text)
     if not email and not phone:
+        if offered_phone and read_consent(text) == {CONSENT: "given"}:
+            return {CONTACT: "given", EMAIL: None, PHONE: offered_phone}
         return None
-    return {CONTACT: "given", EMAIL: email, PHONE: phone}
+    return {CONTACT: "given", EMAIL: email, PHONE: phone or offered_phone}
 
 
 def read_channel(text: str, email: str | None, phone: str | None) -> dict[str, str] | None:
@@ -153,14 +159,19 @@ def read_country(text: str) -> dict[str, str] | None:
 
 
 def read_lead_answer(
-    asked: str, text: str, email: str | None = None, phone: str | None = None
+    asked: str,
+    text: str,
+    email: str | None = None,
+    phone: str | None = None,
+    offered_phone: str | None = None,
 ) -> dict[str, str | None] | None:
-    """The slot values ``text`` gives for the question ``asked``."""
+    """The slot values ``text`` gives for the question ``asked`` (``offered_phone``: the
+    number the patient writes from, on WhatsApp)."""
     readers = {
         REUSE: read_reuse,
         CONSENT: read_consent,
         NAME: read_name,
-        CONTACT: read_contact,
+        CONTACT: lambda t: read_contact(t, offered_phone),
         CHANNEL: lambda t: read_channel(t, email, phone),
         WINDOW: read_window,
         COUNTRY: read_country,
@@ -187,4 +198,6 @@ _CHANNEL_WORDS = {"email": "by email", "phone": "by phone", "whatsapp": "on What
 def how_to_contact(details: LeadDetails) -> str:
     """How the advisor would make contact, as the patient reads it ("by email at ...")."""
     address = details.email if details.preferred_channel == "email" else details.phone
-    return f"{_CHANNEL_WORDS.get(details.preferred_channel, details.preferred_channel)} at {address}"
+    return (
+        f"{_CHANNEL_WORDS.get(details.preferred_channel, details.preferred_channel)} at {address}"
+    )

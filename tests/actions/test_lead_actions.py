@@ -219,3 +219,19 @@ async def test_a_returning_patient_is_asked_to_confirm_the_stored_details(
     _, events = await validate("no", "deny", "lead_reuse", sender_id="p6")
     assert SlotSet("lead_reuse", "no") in events
     assert SlotSet("requested_slot", "lead_consent") in events
+
+
+async def test_on_whatsapp_yes_takes_the_number_the_patient_writes_from() -> None:
+    dispatcher = CollectingDispatcher()
+    event = {**user_event("yes", "affirm"), "input_channel": "whatsapp"}
+    tracker = make_tracker(
+        [event], slots={"requested_slot": "lead_contact"}, sender_id="+41791234567"
+    )
+    events = await ValidateLeadForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("lead_phone", "+41791234567") in events
+    assert SlotSet("lead_contact", "given") in events
+
+
+async def test_elsewhere_yes_is_not_a_contact() -> None:
+    _, events = await validate("yes", "affirm", "lead_contact", sender_id="+41791234567")
+    assert SlotSet("lead_phone", "+41791234567") not in events

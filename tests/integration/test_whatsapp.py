@@ -302,3 +302,25 @@ def test_an_advisor_reply_after_24_hours_is_refused_with_the_reason(assistant, f
             reply(settings, conversation, "Hello again", "Dr. Weber")
             sent = fake.wait_for(conversation, 2)
             assert sent[-1].text == "*Dr. Weber*\nHello again"
+
+
+def test_the_lead_form_offers_the_number_the_patient_writes_from(assistant, fake, patient) -> None:
+    patient.says("I'd like to talk to a person")
+    patient.says("yes")
+    [asked] = [c for c in patient.says("Anna Test") if c.options]
+    assert "number you are writing from" in asked.text
+    [this_number] = [o for o in asked.options if o["title"] == "Yes, this number"]
+    assert "How would you prefer" in texts(patient.taps(this_number))
+    for answer in ("WhatsApp", "morning", "Switzerland"):
+        replies = patient.says(answer)
+    assert "advisor has been notified" in texts(replies)
+    engine = sa.create_engine(assistant.database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            phone, channel = connection.execute(
+                sa.text("SELECT phone, preferred_channel FROM leads WHERE conversation_id = :c"),
+                {"c": patient.conversation_id},
+            ).one()
+    finally:
+        engine.dispose()
+    assert (phone, channel) == (patient.conversation_id, "whatsapp")

@@ -265,3 +265,29 @@ def test_an_unclear_answer_to_the_reuse_question_is_asked_again() -> None:
     from bot.leads.form import REUSE
 
     assert read_lead_answer(REUSE, "what details?") is None
+
+
+WHATSAPP_NUMBER = "+41791234567"
+
+
+@pytest.mark.parametrize("text", ["yes", "Yes, this number", "sure, that one is fine", "ok"])
+def test_on_whatsapp_a_yes_takes_the_number_the_patient_writes_from(text: str) -> None:
+    assert read_contact(text, WHATSAPP_NUMBER) == {
+        CONTACT: "given",
+        EMAIL: None,
+        PHONE: WHATSAPP_NUMBER,
+    }
+
+
+def test_on_whatsapp_a_typed_email_keeps_the_number_and_another_number_wins() -> None:
+    assert read_contact(MAIL, WHATSAPP_NUMBER)[PHONE] == WHATSAPP_NUMBER
+    assert read_contact("+44 20 7946 0958", WHATSAPP_NUMBER)[PHONE] == "+442079460958"
+
+
+@pytest.mark.parametrize("text", ["no", "not this one", "hm"])
+def test_on_whatsapp_a_no_or_an_unclear_answer_asks_again(text: str) -> None:
+    assert read_contact(text, WHATSAPP_NUMBER) is None
+
+
+def test_elsewhere_a_yes_is_no_contact() -> None:
+    assert read_contact("yes") is None
