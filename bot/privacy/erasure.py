@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 from bot.store.models import (
     AdvisorDelivery,
     Consent,
+    ConversationSummary,
+    Correction,
     Erasure,
     Handoff,
     Lead,
+    LeadStatusChange,
     OutboxMessage,
     PrecheckResult,
     SafetyFlag,
@@ -35,10 +38,13 @@ PERSONAL_TABLES = (
     Handoff,
     OutboxMessage,
     AdvisorDelivery,
+    ConversationSummary,
+    LeadStatusChange,
+    Correction,
 )
 # What the patient agreed to store; withdrawing consent removes these (undelivered
-# notifications carry the lead's contact details).
-CONSENTED_TABLES = (PrecheckResult, Lead, OutboxMessage)
+# notifications carry the lead's contact details; staff's notes on the lead go with it).
+CONSENTED_TABLES = (PrecheckResult, Lead, OutboxMessage, LeadStatusChange)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ import argparse
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, insert, inspect, select
 from sqlalchemy.engine import Engine
 
 from bot.privacy.erasure import PERSONAL_TABLES
 from bot.settings import load_settings
 from bot.store.db import engine_for
+from bot.store.models import PurgeRun
 from bot.store.rasa_events import events
 
 
@@ -54,9 +55,9 @@ def purge_expired(engine: Engine, retention_days: int, now: datetime | None = No
                 )
         for model in PERSONAL_TABLES:
             table = model.__table__
-            removed = (
-                connection.execute(delete(table).where(table.c.created_at < cutoff)).rowcount or 0
-            )
+            # A summary row has no creation time of its own: it ends with its last message.
+            stamp = table.c.created_at if "created_at" in table.c else table.c.last_message_at
+            removed = connection.execute(delete(table).where(stamp < cutoff)).rowcount or 0
             for chunk in _chunks(expired, 500):
                 removed += (
                     connection.execute(
@@ -65,6 +66,15 @@ def purge_expired(engine: Engine, retention_days: int, now: datetime | None = No
                     or 0
                 )
             records[table.name] = removed
+        # The console shows when the purge last ran and what it removed.
+        connection.execute(
+            insert(PurgeRun.__table__).values(
+                started_at=now,
+                finished_at=datetime.now(timezone.utc),
+                conversations=len(expired),
+                rows={"events": removed_events, **records},
+            )
+        )
     return PurgeReport(conversations=len(expired), events=removed_events, records=records)
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+    text,
+)
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -61,6 +72,11 @@ class SafetyFlag(Base):
     # "rule" (bot/safety/red_flags.py matched) or "model" (the NLU model alone predicted it).
     detected_by = Column(String(16), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+    # Staff's review in the console's safety queue.
+    acknowledged_at = Column(DateTime(timezone=True))
+    acknowledged_by = Column(String(254))
+    # Only a model's flag can be a false alarm; the rules' flags stand.
+    false_alarm = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class Erasure(Base):
@@ -98,6 +114,8 @@ class Lead(Base):
     warmth = Column(String(8), nullable=False)  # hot / warm / cold
     warmth_reasons = Column(JSON, nullable=False)
     precheck_outcome = Column(String(32))
+    # new / contacted / consultation_booked / not_suitable / no_answer (the console).
+    status = Column(String(32), nullable=False, default="new", server_default="new")
     created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=_now, onupdate=_now)
 
@@ -196,3 +214,146 @@ class AdvisorDelivery(Base):
     )  # the provider's code and title, e.g. "131047 Re-engagement message"
     created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=_now, onupdate=_now)
+
+
+# --- The staff console (bot/console/) ------------------------------------------------
+
+
+class StaffUser(Base):
+    """A clinic employee who signs in to the console: an advisor or an admin."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)  # what patients see on replies
+    role = Column(String(16), nullable=False)  # advisor / admin
+    password_hash = Column(String(255), nullable=False)  # argon2id
+    # Base32 TOTP secret; set at enrolment, in force once confirmed with a first code.
+    totp_secret = Column(String(64))
+    totp_confirmed = Column(Boolean, nullable=False, default=False, server_default=false())
+    # The last time step a code was accepted: a code is good once.
+    totp_last_step = Column(Integer)
+    failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
+    locked_until = Column(DateTime(timezone=True))
+    disabled = Column(Boolean, nullable=False, default=False, server_default=false())
+    last_login_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class StaffSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table its hash.
+
+    Server-side, so that logging out, an idle timeout or a disabled account ends it at
+    once, whatever copy of the cookie exists.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    # Password checked, second factor still to come (or to be enrolled).
+    second_factor_done = Column(Boolean, nullable=False, default=False, server_default=false())
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class AuditEntry(Base):
+    """Who viewed, exported, changed or erased what, and when (admins read it)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=_now, index=True)
+    # The email, not a key: the entry outlives a deleted account.
+    staff_email = Column(String(254), nullable=False)
+    action = Column(String(64), nullable=False)  # e.g. "lead.export", "conversation.erase"
+    target_type = Column(String(32))
+    target_id = Column(String(255))
+    detail = Column(JSON)
+
+
+class ConversationSummary(Base):
+    """One row per conversation, kept up to date as the tracker store saves turns, so
+    that the console's list and dashboard never parse events (100,000 conversations)."""
+
+    __tablename__ = "conversation_summaries"
+
+    conversation_id = Column(String(255), primary_key=True)
+    channel = Column(String(32))
+    started_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    last_message_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    turns = Column(Integer, nullable=False, default=0, server_default="0")
+    fallbacks = Column(Integer, nullable=False, default=0, server_default="0")
+    faq_answered = Column(Integer, nullable=False, default=0, server_default="0")
+    # The FAQ topics asked, in order of first asking (for the dashboard's top topics).
+    faq_topics = Column(JSON)
+    precheck_started = Column(Boolean, nullable=False, default=False, server_default=false())
+    precheck_outcome = Column(String(32))  # clear / review / contraindicated, when finished
+    lead_warmth = Column(String(8))  # hot / warm / cold
+    handoff_state = Column(String(16))  # waiting / active / closed / left
+    consultation_booked = Column(Boolean, nullable=False, default=False, server_default=false())
+    flagged = Column(Boolean, nullable=False, default=False, server_default=false())
+    reviewed = Column(Boolean, nullable=False, default=False, server_default=false())
+    reviewed_by = Column(String(254))
+    tags = Column(JSON)  # list of short strings
+    note = Column(String(2000))
+    # The patient's messages, lower-cased and capped, for the console's text search.
+    search_text = Column(String(8000), nullable=False, default="", server_default="")
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=_now, onupdate=_now)
+
+
+class LeadStatusChange(Base):
+    """The lead's workflow (new -> contacted -> consultation booked / not suitable / no
+    answer) with who changed it and their note."""
+
+    __tablename__ = "lead_status_changes"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    status = Column(String(32), nullable=False)
+    note = Column(String(2000))
+    staff_email = Column(String(254), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class Correction(Base):
+    """A message the assistant was unsure about, with the intent or FAQ topic staff say
+    it meant: exported as NLU examples (masked). Erased with its conversation."""
+
+    __tablename__ = "corrections"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    message = Column(String(2000), nullable=False)
+    predicted = Column(String(128))
+    corrected = Column(String(128), nullable=False)  # an intent, or faq/<topic>
+    staff_email = Column(String(254), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class PurgeRun(Base):
+    """One run of the retention purge: when, and how much it removed."""
+
+    __tablename__ = "purge_runs"
+
+    id = Column(Integer, primary_key=True)
+    started_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+    finished_at = Column(DateTime(timezone=True))
+    conversations = Column(Integer, nullable=False, default=0, server_default="0")
+    rows = Column(JSON)  # table -> rows removed
+    error = Column(String(200))
+
+
+class SavedFilter(Base):
+    """A staff member's named conversation filter (the list's query string)."""
+
+    __tablename__ = "saved_filters"
+
+    id = Column(Integer, primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False)
+    name = Column(String(100), nullable=False)
+    query = Column(String(2000), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
