@@ -154,6 +154,23 @@ class HandoffSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff console (bot/console/)."""
+
+    interface: str = "127.0.0.1"
+    port: int = 8081
+    # A session ends after this long without a request.
+    idle_minutes: int = 30
+    # Cookies only over HTTPS; on by default when CONSOLE_URL is https://.
+    secure_cookies: bool = False
+    # The inbox shows each waiting handoff's time against this first-response target.
+    first_response_minutes: int = 15
+    # Failed logins before an account is locked, and for how long.
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     """The Telegram bot: on when its token and webhook secret are set."""
 
@@ -226,6 +243,7 @@ class Settings:
     widget_session_secret: str = ""
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -302,6 +320,26 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         widget_session_secret=_token(env, "WIDGET_SESSION_SECRET"),
         telegram=_telegram_settings(env),
         whatsapp=_whatsapp_settings(env),
+        console=_console_settings(env),
+    )
+
+
+def _console_settings(env: dict[str, str]) -> ConsoleSettings:
+    console_url = (env.get("CONSOLE_URL") or HandoffSettings.console_url).strip()
+    secure = env.get("CONSOLE_SECURE_COOKIES", "").strip().lower()
+    return ConsoleSettings(
+        interface=env.get("CONSOLE_INTERFACE") or ConsoleSettings.interface,
+        port=_int(env, "CONSOLE_PORT", ConsoleSettings.port),
+        idle_minutes=_positive(env, "CONSOLE_IDLE_MINUTES", ConsoleSettings.idle_minutes),
+        secure_cookies=secure in ("1", "true", "yes")
+        or (not secure and console_url.startswith("https://")),
+        first_response_minutes=_positive(
+            env, "CONSOLE_FIRST_RESPONSE_MINUTES", ConsoleSettings.first_response_minutes
+        ),
+        max_failed_logins=_positive(
+            env, "CONSOLE_MAX_FAILED_LOGINS", ConsoleSettings.max_failed_logins
+        ),
+        lockout_minutes=_positive(env, "CONSOLE_LOCKOUT_MINUTES", ConsoleSettings.lockout_minutes),
     )
 
 

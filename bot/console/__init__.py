@@ -1,0 +1,1 @@
+"""The staff console: a server-rendered web app (Flask, Jinja2 with autoescaping)."""

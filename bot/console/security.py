@@ -1,0 +1,157 @@
+"""Who is signed in, and what they may do: server-side sessions, CSRF, roles.
+
+The cookie holds a random token; the database holds its SHA-256 (``StaffSession``), the
+session's CSRF token and whether the second factor is done. A session ends on logout,
+after ``idle_minutes`` without a request, or when the account is disabled.
+
+Every POST carries the CSRF token (a form field ``csrf_token`` or the header
+``X-CSRF-Token``). Before login, the token is a random value in a cookie of its own
+(double submit), so that the login form is protected too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g, redirect, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import StaffSession, StaffUser
+
+SESSION_COOKIE = "console_session"
+CSRF_COOKIE = "console_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+ADMIN, ADVISOR = "admin", "advisor"
+ROLES = (ADVISOR, ADMIN)
+# last_seen_at is written at most this often: not one UPDATE per page.
+_TOUCH_SECONDS = 60
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Session, staff: StaffUser, *, second_factor_done: bool) -> str:
+    """A new session for ``staff``; the cookie's token. Earlier pre-login state is gone."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        StaffSession(
+            token_hash=token_hash(token),
+            staff_id=staff.id,
+            csrf_token=secrets.token_urlsafe(32),
+            second_factor_done=second_factor_done,
+        )
+    )
+    return token
+
+
+def end_session(db: Session, console_session: StaffSession | None) -> None:
+    if console_session is not None:
+        db.delete(console_session)
+
+
+def load_session(db: Session, token: str | None, idle: timedelta) -> StaffSession | None:
+    """The live session the cookie's token names, or None (unknown, idle, disabled)."""
+    if not token:
+        return None
+    found = db.execute(
+        select(StaffSession).where(StaffSession.token_hash == token_hash(token))
+    ).scalar_one_or_none()
+    if found is None:
+        return None
+    staff = db.get(StaffUser, found.staff_id)
+    now = _now()
+    if staff is None or staff.disabled or _aware(found.last_seen_at) + idle < now:
+        db.delete(found)
+        return None
+    if (now - _aware(found.last_seen_at)).total_seconds() > _TOUCH_SECONDS:
+        found.last_seen_at = now
+    return found
+
+
+def csrf_token() -> str:
+    """The token forms must send back (the session's, or the pre-login cookie's)."""
+    console_session = g.get("console_session")
+    if console_session is not None:
+        return console_session.csrf_token
+    if "pre_login_csrf" not in g:
+        g.pre_login_csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return g.pre_login_csrf
+
+
+def csrf_ok() -> bool:
+    """Whether the request carries the right CSRF token."""
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    console_session = g.get("console_session")
+    expected = (
+        console_session.csrf_token
+        if console_session is not None
+        else request.cookies.get(CSRF_COOKIE, "")
+    )
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def current_staff() -> StaffUser | None:
+    """The signed-in staff member (both factors done), or None."""
+    console_session = g.get("console_session")
+    if console_session is None or not console_session.second_factor_done:
+        return None
+    return g.get("staff")
+
+
+def login_required(view: View) -> View:
+    """The view for signed-in staff; others go to the login page (401 for fragments)."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if current_staff() is None:
+            if request.headers.get("X-Requested-With") or request.accept_mimetypes.best in (
+                "application/json",
+                "text/csv",
+            ):
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
+
+def admin_required(view: View) -> View:
+    """The view for admins; an advisor gets 403."""
+
+    @wraps(view)
+    @login_required
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if current_staff().role != ADMIN:  # type: ignore[union-attr]
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
+
+def db() -> Session:
+    """The request's database session (committed after the view, rolled back on error)."""
+    return g.db
+
+
+def idle_timeout() -> timedelta:
+    return timedelta(minutes=current_app.config["IDLE_MINUTES"])

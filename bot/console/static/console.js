@@ -1,0 +1,2 @@
+// The console's only script (no inline scripts: the CSP forbids them).
+"use strict";
