@@ -22,4 +22,8 @@ NAV = (
 
 
 def registered_blueprints() -> list[Blueprint]:
-    return [importlib.import_module(f"bot.console.views.{name}").blueprint for name in VIEW_MODULES]
+    """The ``blueprint`` of every module in this package (a new page needs no listing)."""
+    return [
+        importlib.import_module(f"{__name__}.{module.name}").blueprint
+        for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+    ]
