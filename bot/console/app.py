@@ -8,13 +8,15 @@ inbox are), with one small script of our own for the live parts.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from bot.console import security
+from bot.console.login_limits import LoginLimiter
 from bot.console.views import NAV
 from bot.settings import Settings
 from bot.store.db import engine_for
@@ -36,20 +38,32 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def create_app(settings: Settings) -> Flask:
     """The console for ``settings`` (its database, cookies and timeouts)."""
     app = Flask(__name__)
+    secure = settings.console.secure_cookies
     app.config.update(
         SETTINGS=settings,
         DATABASE_URL=settings.database_url,
         IDLE_MINUTES=settings.console.idle_minutes,
-        SECURE_COOKIES=settings.console.secure_cookies,
+        SECURE_COOKIES=secure,
+        TRUSTED_PROXIES=settings.trusted_proxies,
         MAX_CONTENT_LENGTH=1_048_576,
+        # Flask's own signed cookie carries flash messages only (who is signed in lives
+        # in the database): a key per process is enough, a restart drops unread flashes.
+        SECRET_KEY=secrets.token_bytes(32),
+        SESSION_COOKIE_NAME="__Host-console_flash" if secure else "console_flash",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_PATH="/",
     )
+    # Sign-in attempts per client address (bot/console/login_limits.py), per process.
+    app.extensions["console_login_limiter"] = LoginLimiter()
     engine = engine_for(settings.database_url)
 
     @app.before_request
     def open_request() -> Any:
         g.db = Session(engine, future=True)
         g.console_session = security.load_session(
-            g.db, request.cookies.get(security.SESSION_COOKIE), security.idle_timeout()
+            g.db, security.session_token_sent(), security.idle_timeout()
         )
         g.staff = (
             g.db.get(security.StaffUser, g.console_session.staff_id) if g.console_session else None
@@ -106,26 +120,20 @@ def _security_headers(response: Any) -> None:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
+    # No other site's window keeps a handle on ours; no powerful browser features.
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if current_app.config["SECURE_COOKIES"]:
+        # Served over TLS: browsers must never fall back to plain HTTP for this host.
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     # Pages hold personal data: never kept in a shared browser's cache.
     response.headers.setdefault("Cache-Control", "no-store")
 
 
 def _pre_login_csrf_cookie(response: Any) -> None:
     token = g.get("pre_login_csrf")
-    if token and request.cookies.get(security.CSRF_COOKIE) != token:
-        response.set_cookie(
-            security.CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="Lax",
-            secure=bool(_config("SECURE_COOKIES")),
-        )
-
-
-def _config(key: str) -> Any:
-    from flask import current_app
-
-    return current_app.config[key]
+    if token and request.cookies.get(security.cookie_name(security.CSRF_COOKIE)) != token:
+        security.set_cookie(response, security.CSRF_COOKIE, token)
 
 
 def _register_views(app: Flask) -> None:
