@@ -280,6 +280,13 @@ class ConversationSummary(Base):
     that the console's list and dashboard never parse events (100,000 conversations)."""
 
     __tablename__ = "conversation_summaries"
+    # The console's list: newest first with a stable tie-break (keyset pagination), and
+    # the filters that select few rows (migration 0007).
+    __table_args__ = (
+        Index("ix_conversation_summaries_started_id", "started_at", "conversation_id"),
+        Index("ix_conversation_summaries_flagged_started", "flagged", "started_at"),
+        Index("ix_conversation_summaries_reviewed_started", "reviewed", "started_at"),
+    )
 
     conversation_id = Column(String(255), primary_key=True)
     channel = Column(String(32))
@@ -302,6 +309,11 @@ class ConversationSummary(Base):
     note = Column(String(2000))
     # The patient's messages, lower-cased and capped, for the console's text search.
     search_text = Column(String(8000), nullable=False, default="", server_default="")
+    # Messages the assistant was unsure about (fallback, low confidence, a complaint
+    # after an FAQ answer): the improvement loop lists these conversations.
+    unsure = Column(Integer, nullable=False, default=0, server_default="0")
+    # The last row of Rasa's `events` read into this summary: a save reads only newer ones.
+    last_event_id = Column(Integer, nullable=False, default=0, server_default="0")
     updated_at = Column(DateTime(timezone=True), nullable=False, default=_now, onupdate=_now)
 
 
