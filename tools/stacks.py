@@ -20,12 +20,14 @@ def private_stack(name: str) -> Iterator[str]:
     reads none.
     """
     with tempfile.TemporaryDirectory() as tmp:
+        defaults = load_settings(read_dotenv=False)
         settings = replace(
-            load_settings(read_dotenv=False),
+            defaults,
             database_url=f"sqlite:///{tmp}/{name}.db",
             rasa_port=free_port(),
             action_port=free_port(),
             widget_port=free_port(),
+            console=replace(defaults.console, port=free_port(), interface="127.0.0.1"),
             rasa_interface="127.0.0.1",
         )
         log_dir = PROJECT_ROOT / "var" / "log" / name

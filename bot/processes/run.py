@@ -13,13 +13,15 @@ import signal
 import sys
 import time
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handoff.hours import parse_business_hours
 from bot.privacy.retention import purge_expired
-from bot.processes.stack import Stack, StackError
+from bot.processes.stack import Stack, StackError, console_url
 from bot.settings import PROJECT_ROOT, Settings, load_settings
-from bot.store.db import engine_for
+from bot.store.db import engine_for, session_scope
+from bot.store.models import StaffUser
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +83,8 @@ def run(settings: Settings) -> int:
             f"Could not start: {exc}; see {RUN_LOG_DIR.relative_to(PROJECT_ROOT)}/", file=sys.stderr
         )
         return 1
-    print("\nThe assistant is running.\n" + "\n".join(addresses(settings)), flush=True)
+    lines = addresses(settings, staff_exists=_staff_exists(settings))
+    print("\nThe assistant is running.\n" + "\n".join(lines), flush=True)
     print("Press Ctrl-C to stop.\n", flush=True)
     next_purge = time.monotonic()
     restarts = Restarts()
@@ -110,8 +113,9 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def addresses(settings: Settings) -> list[str]:
-    """Where to reach the assistant: one line per way in."""
+def addresses(settings: Settings, *, staff_exists: bool = True) -> list[str]:
+    """Where to reach the assistant: one line per way in (with how to get into the staff
+    console when nobody can sign in yet)."""
     url = settings.rasa_url
     lines = [
         f"  demo page: {settings.widget_url}/  (a clinic's page with the chat widget)",
@@ -125,6 +129,9 @@ def addresses(settings: Settings) -> list[str]:
         lines.append(
             f"  WhatsApp:  {url}/webhooks/whatsapp/webhook  (set it as the callback URL in Meta's app)"
         )
+    lines.append(f"  console:   {console_url(settings)}/  (staff: conversations, leads, inbox)")
+    if not staff_exists:
+        lines.append("             no staff account yet: create one with `make staff-user`")
     lines += [
         "  terminal:  make shell (in another terminal)",
         "  advisors:  .venv/bin/python -m bot.handoff.advisor list|show|claim|reply|handback"
@@ -132,6 +139,16 @@ def addresses(settings: Settings) -> list[str]:
         f"  logs:      {RUN_LOG_DIR.relative_to(PROJECT_ROOT)}/",
     ]
     return lines
+
+
+def _staff_exists(settings: Settings) -> bool:
+    """Whether anyone can sign in to the console (True when the database cannot say:
+    the hint is for a fresh install, not for a database having a bad moment)."""
+    try:
+        with session_scope(settings.database_url) as session:
+            return session.execute(select(StaffUser.id).limit(1)).first() is not None
+    except SQLAlchemyError:
+        return True
 
 
 def _purge(settings: Settings) -> None:

@@ -1,5 +1,5 @@
 """Starts and stops the assistant's processes as children: the action server, the Rasa
-server, the outbox worker and the demo page with the chat widget.
+server, the outbox worker, the demo page with the chat widget and the staff console.
 
 `make run` (``bot.processes.run``) supervises them in the foreground; the evaluators and
 the integration tests use ``Stack`` to bring up a private copy on free loopback ports.
@@ -48,9 +48,19 @@ def _http_ok(url: str) -> bool:
         return False
 
 
+def console_url(settings: Settings) -> str:
+    """Where the staff console answers (loopback when it listens on every interface)."""
+    host = settings.console.interface
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.console.port}"
+
+
 class Stack:
-    """The action server, the Rasa server, the outbox worker and the demo site as child
-    processes."""
+    """The action server, the Rasa server, the outbox worker, the demo site and the staff
+    console as child processes."""
 
     def __init__(
         self,
@@ -101,6 +111,7 @@ class Stack:
             # Sanic refuses a larger body from its Content-Length, before reading it.
             SANIC_REQUEST_MAX_SIZE=str(self.settings.request_max_size),
         )
+        env.update(self._console_env())
         # Secrets are passed exactly as the settings say: a token left over in the
         # parent's environment must not turn the API or the REST channel on.
         for key, value in (
@@ -114,6 +125,25 @@ class Stack:
         env.update(channel_environment(self.settings))
         env.update(self.extra_env)
         return env
+
+    def _console_env(self) -> dict[str, str]:
+        # The console reads its own keys; these are the values this stack runs with (a
+        # private stack's free port included), whatever the parent's .env says.
+        console = self.settings.console
+        return {
+            "CONSOLE_INTERFACE": console.interface,
+            "CONSOLE_PORT": str(console.port),
+            "CONSOLE_IDLE_MINUTES": str(console.idle_minutes),
+            "CONSOLE_SECURE_COOKIES": "true" if console.secure_cookies else "false",
+            "CONSOLE_FIRST_RESPONSE_MINUTES": str(console.first_response_minutes),
+            "CONSOLE_MAX_FAILED_LOGINS": str(console.max_failed_logins),
+            "CONSOLE_LOCKOUT_MINUTES": str(console.lockout_minutes),
+        }
+
+    @property
+    def console_url(self) -> str:
+        """The staff console's address."""
+        return console_url(self.settings)
 
     def credentials_file(self) -> Path:
         """Rasa's credentials file for this stack: the channels that are configured.
@@ -167,7 +197,15 @@ class Stack:
         # The demo page with the chat widget (bot/processes/demo_site.py).
         demo = [sys.executable, "-m", "bot.processes.demo_site", "--port", str(s.widget_port)]
         demo += ["--rasa-url", s.rasa_url]
-        return {"actions": actions, "rasa": server, "notify": notify, "web": demo}
+        # The staff console (bot/console/server.py), on CONSOLE_PORT from the environment.
+        console = [sys.executable, "-m", "bot.console.server"]
+        return {
+            "actions": actions,
+            "rasa": server,
+            "notify": notify,
+            "web": demo,
+            "console": console,
+        }
 
     def start(self, timeout: float = 240.0) -> None:
         """Start both processes and wait until they answer."""
@@ -222,6 +260,7 @@ class Stack:
             "actions": f"http://127.0.0.1:{self.settings.action_port}/health",
             "rasa": f"{self.settings.rasa_url}/webhooks/rest/",
             "web": f"{self.settings.widget_url}/health",
+            "console": f"{self.console_url}/health",
         }
         deadline = time.monotonic() + timeout
         pending = {

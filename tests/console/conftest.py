@@ -10,13 +10,15 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from bot.console.app import create_app
 from bot.console.passwords import hash_password
 from bot.console.totp import new_secret
 from bot.settings import load_settings
 from bot.store.db import session_scope
-from bot.store.models import StaffUser
+from bot.store.models import AuditEntry, StaffUser
 
 PASSWORD = "correct horse battery staple"
 
@@ -94,3 +96,34 @@ def admin(client: FlaskClient, database_url: str) -> Iterator[FlaskClient]:
 def csrf(client: FlaskClient) -> str:
     """The signed-in client's CSRF token, read from a page."""
     return csrf_of(client.get("/").get_data(as_text=True))
+
+
+def login_page_token(client: FlaskClient) -> str:
+    """The pre-login CSRF token (the login form's)."""
+    return csrf_of(client.get("/login").get_data(as_text=True))
+
+
+def post_login(
+    client: FlaskClient, email: str, password: str = PASSWORD, **form: str
+) -> TestResponse:
+    """One POST of the login form (no redirect followed)."""
+    data = {"email": email, "password": password, "csrf_token": login_page_token(client), **form}
+    return client.post("/login", data=data)
+
+
+def staff_row(database_url: str, email: str) -> StaffUser:
+    """The account as stored now (detached)."""
+    with session_scope(database_url) as session:
+        return session.execute(select(StaffUser).where(StaffUser.email == email)).scalar_one()
+
+
+def audit_actions(database_url: str) -> list[str]:
+    """The audit log's actions, oldest first."""
+    with session_scope(database_url) as session:
+        return list(session.execute(select(AuditEntry.action).order_by(AuditEntry.id)).scalars())
+
+
+def cookie(client: FlaskClient, name: str) -> str | None:
+    """The value of a cookie the client holds, or None."""
+    found = client.get_cookie(name)
+    return found.value if found is not None else None

@@ -29,6 +29,8 @@ class Assistant:
     env: dict[str, str]
     # The demo page with the chat widget.
     demo_url: str = ""
+    # The staff console (bot/console/), on a free loopback port.
+    console_url: str = ""
     # The processes themselves, for tests that stop or restart one of them.
     stack: Stack | None = None
 
@@ -92,6 +94,7 @@ def running_assistant(
         rasa_port=free_port(),
         action_port=free_port(),
         widget_port=free_port(),
+        console=replace(settings.console, port=free_port(), interface="127.0.0.1"),
         rasa_interface="127.0.0.1",
         rasa_api_token=secrets.token_hex(16),
     )
@@ -107,6 +110,7 @@ def running_assistant(
             log_dir,
             stack.env(),
             demo_url=settings.widget_url,
+            console_url=stack.console_url,
             stack=stack,
         )
     finally:
