@@ -56,8 +56,9 @@ def _ask_until(ask: Ask, prompt: str, check: Callable[[str], str | None]) -> str
     raise CliError("too many invalid answers; nothing was changed")
 
 
-def ask_password(email: str, secret: Ask = getpass.getpass) -> str:
+def ask_password(email: str, secret: Ask | None = None) -> str:
     """A new password, typed twice and checked (length, not the email)."""
+    secret = secret or getpass.getpass
     for _ in range(MAX_TRIES):
         first = secret("Password (at least 12 characters): ")
         problem = password_problem(first, email=email)
@@ -80,8 +81,9 @@ def _find(session: Session, email: str) -> StaffUser:
     return staff
 
 
-def create(url: str, ask: Ask = input, secret: Ask = getpass.getpass) -> None:
-    """Create an account from the operator's answers."""
+def create(url: str, ask: Ask | None = None, secret: Ask | None = None) -> None:
+    """Create an account from the operator's answers (``input`` and ``getpass``)."""
+    ask = ask or input
     with session_scope(url) as session:
         taken = {e.lower() for e in session.execute(select(StaffUser.email)).scalars()}
 
@@ -165,7 +167,7 @@ def enable(url: str, email: str) -> None:
         print(f"Enabled {staff.email}.")
 
 
-def reset_password(url: str, email: str, secret: Ask = getpass.getpass) -> None:
+def reset_password(url: str, email: str, secret: Ask | None = None) -> None:
     """A new password (asked twice); the account's sessions end, a lockout is lifted."""
     with session_scope(url) as session:
         account = _find(session, email).email
