@@ -29,6 +29,7 @@ help:
 	@echo "make eval   - FAQ evaluation (shared/eval/faq_dev.yml) through the REST channel"
 	@echo "make redteam - red-team sets (tests/redteam/) through the REST channel"
 	@echo "make purge  - delete conversations older than RETENTION_DAYS now"
+	@echo "make staff-user - create a staff console account (asks; list/disable/reset: see README)"
 	@echo "make migrate - bring the database schema up to date (make run does it)"
 	@echo "make lint   - ruff and the layout's import contracts (lint-imports)"
 	@echo "make content - every text the assistant can say, by topic, for medical review"
@@ -97,6 +98,12 @@ redteam: $(MODEL)
 
 purge: $(STAMP)
 	$(PY) -m bot.privacy.retention
+
+# A console account: asks email, name, role and the password twice (never an argument).
+# The other commands: $(PY) -m bot.console.staff list|disable|enable|reset-password|reset-totp
+.PHONY: staff-user
+staff-user: $(STAMP)
+	@$(PY) -m bot.console.staff create
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
