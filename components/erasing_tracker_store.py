@@ -1,4 +1,5 @@
-"""Rasa's SQL tracker store, extended so that "delete my data" reaches the events.
+"""Rasa's SQL tracker store, extended so that "delete my data" reaches the events, and
+so that the console's conversation summary follows every saved turn.
 
 Erasing rows behind Rasa's back does not work: the server holds the conversation in
 memory during a turn and, when it saves, writes back every event it does not find in
@@ -22,6 +23,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.privacy.erasure import mark_events_erased, pending_event_erasure
 from bot.store.db import engine_for
+from bot.store.summaries import update_summary
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,21 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
                 logger.info("erased a conversation: %d events removed", removed)
         if not erase:
             await super().save(tracker)
+        self._summarise(tracker.sender_id)
+
+    def _summarise(self, sender_id: str) -> None:
+        """Bring the console's summary of the conversation up to date.
+
+        After the turn is committed, in a transaction of its own: a failure here never
+        loses the turn, and the next save reads the events this one missed.
+        """
+        try:
+            with self.session_scope() as session:
+                update_summary(session, sender_id)
+                session.commit()
+        except Exception as exc:  # noqa: BLE001 - the turn is saved; the summary catches up
+            # The type only: the message may quote the patient's text.
+            logger.error("summarising a conversation failed: %s", type(exc).__name__)
 
     def _add(self, session: Any, sender_id: str, event: Event) -> None:
         data = event.as_dict()
