@@ -192,9 +192,12 @@ def login_required(view: View) -> View:
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if current_staff() is None:
-            if request.headers.get("X-Requested-With") or request.accept_mimetypes.best in (
-                "application/json",
-                "text/csv",
+            # Script requests (fetch, htmx) get 401: a redirect would swap the login
+            # form into a fragment of the page.
+            if (
+                request.headers.get("X-Requested-With")
+                or request.headers.get("HX-Request")
+                or request.accept_mimetypes.best in ("application/json", "text/csv")
             ):
                 abort(401)
             return redirect(url_for("auth.login", next=request.full_path))

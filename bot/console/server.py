@@ -19,6 +19,13 @@ def main() -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     console = settings.console
+    if console.interface not in ("127.0.0.1", "::1", "localhost") and not console.secure_cookies:
+        # Passwords and patients' data would cross the network in clear text.
+        print(
+            f"Warning: the console listens on {console.interface} without TLS; put an HTTPS "
+            "reverse proxy in front and set CONSOLE_URL to its https:// address.",
+            file=sys.stderr,
+        )
     # A few threads: pages are short database reads; the inbox polls.
     serve(
         create_app(settings), host=console.interface, port=console.port, threads=8, ident="console"
