@@ -29,6 +29,7 @@ from bot.console.views.auth import LOCKED, RATE_LIMITED
 from bot.settings import load_settings
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Base, StaffSession, StaffUser
+from bot.store.rasa_events import rasa_metadata
 from tests.console.conftest import (
     PASSWORD,
     add_staff,
@@ -44,6 +45,13 @@ from tests.console.conftest import (
 # Pages anyone may open: the login form, the health check, the style sheet and script.
 PUBLIC = {"auth.login", "home.health", "static"}
 ADMIN_SECTIONS = {endpoint.split(".")[0] for endpoint, _label, admin_only in NAV if admin_only}
+
+
+@pytest.fixture(autouse=True)
+def _rasa_tables(database_url: str) -> None:
+    # The database as it is once the Rasa server has started (it creates `events`):
+    # these tests are about access, not about a console opened before Rasa ever ran.
+    rasa_metadata.create_all(engine_for(database_url))
 
 
 # --- enumerating the routes ----------------------------------------------------------
@@ -75,6 +83,16 @@ def _routes(app: Flask, method: str) -> list[tuple[str, str]]:
         (rule.endpoint, _url(app, rule))
         for rule in app.url_map.iter_rules()
         if method in (rule.methods or ()) and rule.endpoint != "static"
+    )
+
+
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _changing_routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, url, method) of every route that may change something."""
+    return sorted(
+        (endpoint, url, method) for method in UNSAFE for endpoint, url in _routes(app, method)
     )
 
 
@@ -140,14 +158,18 @@ def test_the_login_redirect_keeps_the_page_asked_for(client: FlaskClient) -> Non
 
 
 def test_every_post_needs_the_csrf_token(app: Flask, admin: FlaskClient, database_url: str) -> None:
-    routes = _routes(app, "POST")
-    assert any(e == "auth.logout" for e, _ in routes)
+    routes = _changing_routes(app)
+    assert any(e == "auth.logout" for e, _u, _m in routes)
     before = _snapshot(database_url)
-    for endpoint, url in routes:
-        assert admin.post(url).status_code == 400, endpoint
-        assert admin.post(url, data={"csrf_token": "wrong"}).status_code == 400, endpoint
-        assert admin.post(url, headers={security.CSRF_HEADER: "wrong"}).status_code == 400, endpoint
-        assert admin.post(url, json={"csrf_token": csrf(admin)}).status_code == 400, endpoint
+    for endpoint, url, method in routes:
+        for attempt in (
+            {},
+            {"data": {"csrf_token": "wrong"}},
+            {"headers": {security.CSRF_HEADER: "wrong"}},
+            # The token only counts in the form or the header, not in a JSON body.
+            {"json": {"csrf_token": csrf(admin)}},
+        ):
+            assert admin.open(url, method=method, **attempt).status_code == 400, endpoint
     assert _snapshot(database_url) == before
     assert admin.get("/").status_code == 200  # still signed in: logout was refused too
 
@@ -169,12 +191,12 @@ def test_a_post_without_session_changes_nothing(
 ) -> None:
     token = csrf_of(client.get("/login").get_data(as_text=True))
     before = _snapshot(database_url)
-    for endpoint, url in _routes(app, "POST"):
+    for endpoint, url, method in _changing_routes(app):
         if endpoint == "auth.login":
             continue
-        assert client.post(url).status_code == 400, endpoint
+        assert client.open(url, method=method).status_code == 400, endpoint
         # With the pre-login token the CSRF check passes: the login check still holds.
-        response = client.post(url, data={"csrf_token": token})
+        response = client.open(url, method=method, data={"csrf_token": token})
         assert response.status_code in (302, 401), endpoint
         if response.status_code == 302:
             assert "/login" in response.headers["Location"], endpoint
@@ -200,11 +222,10 @@ def test_an_advisor_cannot_post_to_admin_pages(
     app: Flask, advisor: FlaskClient, database_url: str
 ) -> None:
     before = _snapshot(database_url)
-    for endpoint, url in _routes(app, "POST"):
+    for endpoint, url, method in _changing_routes(app):
         if _admin_only(endpoint):
-            assert advisor.post(url, data={"csrf_token": csrf(advisor)}).status_code == 403, (
-                endpoint
-            )
+            response = advisor.open(url, method=method, data={"csrf_token": csrf(advisor)})
+            assert response.status_code == 403, endpoint
     assert _snapshot(database_url) == before
 
 
