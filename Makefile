@@ -105,6 +105,13 @@ purge: $(STAMP)
 staff-user: $(STAMP)
 	@$(PY) -m bot.console.staff create
 
+# The console with 100,000 seeded conversations in a throwaway SQLite database (or
+# BENCH_ARGS="--database-url postgresql://postgres@127.0.0.1:5432/postgres"): page times
+# (p50/p95) into bench/results/console.md.
+.PHONY: bench-console
+bench-console: $(STAMP)
+	$(PY) -m bench.console_bench $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports

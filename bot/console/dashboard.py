@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, literal_column, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from bot.store.models import ConversationSummary, Handoff, Lead, SafetyFlag
 
@@ -33,6 +34,11 @@ MAX_DAYS = 5 * 366
 # Up to a year, one bar per day; beyond it, one per week (Monday to Sunday).
 DAILY_UP_TO_DAYS = 366
 TOP_TOPICS = 10
+# SQLite keeps no statistics unless someone runs ANALYZE, so it reads any period through
+# the started_at index, row by row, even one that covers most of the table: then a
+# plain scan is several times faster (15 instead of 130 ms for 100,000 rows). Above this
+# share of all rows the queries scan.
+SCAN_SHARE = 0.2
 
 # The funnel's steps in the order a patient goes through them: (key, label).
 FUNNEL_STEPS = (
@@ -195,19 +201,39 @@ def _percent(part: int, whole: int) -> float:
 def build_dashboard(session: Session, period: Period) -> Dashboard:
     """The dashboard of ``period``."""
     low, high = period.utc_bounds()
-    in_period = (S.started_at >= low, S.started_at < high)
+    # The per-day counts need started_at only: the index alone answers them.
+    by_index = (S.started_at >= low, S.started_at < high)
+    started = _started_at_column(session, low, high)
+    in_period = (started >= low, started < high)
     funnel, fallback = _funnel(session, in_period)
     total = funnel[0].count
     return Dashboard(
         period=period,
         bucket="day" if period.days <= DAILY_UP_TO_DAYS else "week",
-        buckets=_buckets(session, period, in_period),
+        buckets=_buckets(session, period, by_index),
         funnel=funnel,
         topics=_topics(session, in_period, total),
         fallback=fallback,
         channels=_channels(session, in_period, total),
         attention=attention(session),
     )
+
+
+def _started_at_column(session: Session, low: datetime, high: datetime) -> ColumnElement:
+    """``started_at`` for the period's filter: on SQLite, hidden from the planner (the
+    unary ``+`` of SQLite's documentation) when the period holds most rows."""
+    if session.get_bind().dialect.name != "sqlite":
+        return S.started_at
+    # Both counts read the index only: a few milliseconds for 100,000 rows.
+    in_range = session.execute(
+        select(func.count()).where(S.started_at >= low, S.started_at < high)
+    ).scalar_one()
+    total = session.execute(select(func.count()).select_from(S)).scalar_one()
+    if total and in_range > SCAN_SHARE * total:
+        return UnaryExpression(
+            S.started_at, operator=operators.custom_op("+"), type_=S.started_at.type
+        )
+    return S.started_at
 
 
 def _funnel(
@@ -333,7 +359,13 @@ def _topics(session: Session, in_period: tuple[ColumnElement, ...], total: int) 
         if condition is not None:
             query = query.where(condition)
         ranked = [(str(topic), int(n)) for topic, n in session.execute(query)]
-    return [TopicCount(topic, n, _percent(n, total)) for topic, n in ranked]
+    # The summaries keep the retrieval intent's key ("faq/cost"); staff read the topic.
+    return [TopicCount(topic_label(topic), n, _percent(n, total)) for topic, n in ranked]
+
+
+def topic_label(key: str) -> str:
+    """A FAQ topic as staff read it: ``faq/cost`` -> ``cost``."""
+    return key.removeprefix("faq/")
 
 
 def _channels(

@@ -22,6 +22,7 @@ from bot.console.dashboard import (
     MAX_DAYS,
     TOP_TOPICS,
     Period,
+    _started_at_column,
     build_dashboard,
     parse_period,
 )
@@ -71,16 +72,16 @@ def the_set() -> list[ConversationSummary]:
             turns=4,
             fallbacks=2,
             faq_answered=2,
-            faq_topics=["cost", "safety"],
+            faq_topics=["faq/cost", "faq/safety"],
         ),
-        summary("c2", at(1, 10), faq_answered=1, faq_topics=["cost"], precheck_started=True),
+        summary("c2", at(1, 10), faq_answered=1, faq_topics=["faq/cost"], precheck_started=True),
         summary(
             "c3",
             at(1, 11),
             turns=6,
             fallbacks=1,
             faq_answered=3,
-            faq_topics=["cost", "approval", "safety"],
+            faq_topics=["faq/cost", "faq/approval", "faq/safety"],
             precheck_started=True,
             precheck_outcome="clear",
             lead_warmth="hot",
@@ -104,9 +105,9 @@ def the_set() -> list[ConversationSummary]:
             faq_topics=None,
         ),
         # 23:30 UTC on 10 March is 00:30 on 11 March in Zurich: outside.
-        summary("out-late", at(10, 23, 30), faq_answered=1, faq_topics=["cost"], fallbacks=5),
-        summary("out-early", at(29, 22, 30, month=2), faq_topics=["cost"]),
-        summary("out-april", at(2, month=4), faq_topics=["cost"]),
+        summary("out-late", at(10, 23, 30), faq_answered=1, faq_topics=["faq/cost"], fallbacks=5),
+        summary("out-early", at(29, 22, 30, month=2), faq_topics=["faq/cost"]),
+        summary("out-april", at(2, month=4), faq_topics=["faq/cost"]),
     ]
 
 
@@ -171,6 +172,17 @@ def test_exact_numbers_of_a_hand_built_set(any_db: str) -> None:
         ("telegram", 1),
         ("whatsapp", 1),
     ]
+
+
+def test_sqlite_scans_instead_of_the_index_for_a_period_with_most_rows(database_url) -> None:
+    with session_scope(database_url) as session:
+        session.add_all(the_set())
+    with Session(engine_for(database_url), future=True) as session:
+        wide = _started_at_column(session, *PERIOD.utc_bounds())
+        narrow = _started_at_column(
+            session, *Period(date(2023, 1, 1), date(2023, 1, 2), ZURICH).utc_bounds()
+        )
+    assert str(wide).startswith("+") and narrow is ConversationSummary.started_at
 
 
 def test_an_empty_period_has_zeros_not_errors(any_db: str) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks (development tools, outside the runtime): ``make bench-console``."""
