@@ -17,20 +17,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.console.dashboard import Dashboard
 
-# Column chart (conversations per day): the drawing's own units; the SVG scales.
-COLUMN_WIDTH = 720
+# Column chart (conversations per day): the drawing's own units; the SVG scales to its
+# card (about 1,050 px wide on a laptop), so that its text keeps its size there.
+COLUMN_WIDTH = 1040
 COLUMN_HEIGHT = 220
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 8, 12, 28
 # At most this many date labels under the columns: more would overlap.
 MAX_X_LABELS = 8
 
-# Horizontal bars (funnel, topics).
+# Horizontal bars: the funnel (a wide card) and the topics (half a card).
 ROW_WIDTH = 720
+NARROW_ROW_WIDTH = 520
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
 LABEL_WIDTH = 190
+NARROW_LABEL_WIDTH = 150
 VALUE_WIDTH = 130
 LABEL_CHARS = 26
+NARROW_LABEL_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class Row:
     label: str
     bar_width: float
     value_text: str
+    value_x: float  # where the value text starts, just after the bar
 
     @property
     def bar_y(self) -> float:
@@ -143,11 +148,6 @@ class Row:
     def text_y(self) -> float:
         """Baseline of the row's texts (vertically centred)."""
         return self.y + ROW_HEIGHT / 2 + 5
-
-    @property
-    def value_x(self) -> float:
-        """Where the value text starts, just after the bar."""
-        return LABEL_WIDTH + self.bar_width + 6
 
 
 @dataclass(frozen=True)
@@ -166,23 +166,39 @@ def short_label(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def row_chart(items: Sequence[tuple[str, int, str]], scale_to: int | None = None) -> RowChart:
+def row_chart(
+    items: Sequence[tuple[str, int, str]], scale_to: int | None = None, *, narrow: bool = False
+) -> RowChart:
     """Bars for ``(label, value, value_text)`` items; ``scale_to`` is the value of a full
-    bar (default: the largest value)."""
+    bar (default: the largest value); ``narrow`` for half a card."""
+    width, label_width, chars = (
+        (NARROW_ROW_WIDTH, NARROW_LABEL_WIDTH, NARROW_LABEL_CHARS)
+        if narrow
+        else (ROW_WIDTH, LABEL_WIDTH, LABEL_CHARS)
+    )
     full = scale_to if scale_to else max((value for _, value, _ in items), default=0)
-    room = ROW_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    room = width - label_width - VALUE_WIDTH
     rows = []
     for index, (label, value, value_text) in enumerate(items):
-        width = room * value / full if full else 0.0
+        bar = room * value / full if full else 0.0
         # A value above zero stays visible however small its share.
         if value > 0:
-            width = max(width, 2.0)
-        rows.append(Row(index * ROW_HEIGHT, short_label(label), round(width, 2), value_text))
+            bar = max(bar, 2.0)
+        bar = round(bar, 2)
+        rows.append(
+            Row(
+                y=index * ROW_HEIGHT,
+                label=short_label(label, chars),
+                bar_width=bar,
+                value_text=value_text,
+                value_x=label_width + bar + 6,
+            )
+        )
     return RowChart(
-        width=ROW_WIDTH,
+        width=width,
         height=max(len(items), 1) * ROW_HEIGHT,
-        label_x=LABEL_WIDTH - 8,
-        bar_x=LABEL_WIDTH,
+        label_x=label_width - 8,
+        bar_x=label_width,
         rows=rows,
     )
 
@@ -222,6 +238,6 @@ def dashboard_charts(data: Dashboard) -> DashboardCharts:
         scale_to=data.funnel[0].count,
     )
     topics = row_chart(
-        [(t.topic, t.count, f"{t.count:,} · {t.percent:.1f} %") for t in data.topics]
+        [(t.topic, t.count, f"{t.count:,} · {t.percent:.1f} %") for t in data.topics], narrow=True
     )
     return DashboardCharts(per_day=per_day, funnel=funnel, topics=topics)
