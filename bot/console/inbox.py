@@ -70,6 +70,22 @@ def duration_text(delta: timedelta) -> str:
     return f"{days} d {hours} h"
 
 
+# The input channels' names as staff know them.
+CHANNEL_LABELS = {
+    "socketio": "Web chat",
+    "rest": "REST",
+    "telegram": "Telegram",
+    "whatsapp": "WhatsApp",
+}
+
+
+def channel_label(channel: str | None) -> str:
+    """A channel's name for staff ("Web chat" for socket.io); a dash when unknown."""
+    if not channel:
+        return "—"
+    return CHANNEL_LABELS.get(channel, channel)
+
+
 def clinic_time(moment: datetime | None, timezone_name: str) -> str:
     """``moment`` as staff read it: the clinic's local time (``BUSINESS_TIMEZONE``)."""
     if moment is None:

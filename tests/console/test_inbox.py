@@ -114,7 +114,7 @@ def test_the_queue_lists_waiting_and_live_handoffs_oldest_first(
     waiting_part, live_part = page.split('id="live-heading"')
     assert waiting_part.index("Older Patient") < waiting_part.index("Newer Patient")
     assert "Waiting (2)" in waiting_part and "target 15 min" in waiting_part
-    assert "40 min" in waiting_part and "telegram" in waiting_part
+    assert "40 min" in waiting_part and "Telegram" in waiting_part
     # Only the one past the first-response target is overdue.
     assert waiting_part.count("Overdue") == 1
     older_row = waiting_part[waiting_part.index("Older Patient") :].split("</tr>")[0]

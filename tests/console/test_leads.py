@@ -156,7 +156,7 @@ def test_the_list_shows_leads_newest_first_with_filters(advisor, database_url) -
     seed_lead(database_url, "c-done", "Booked Warm", status="consultation_booked")
     page = advisor.get("/leads/").get_data(as_text=True)
     assert page.index("New Hot") < page.index("Old Cold")
-    assert "telegram" in page and "review" in page and "3 leads" in page
+    assert "Telegram" in page and "review" in page and "3 leads" in page
 
     hot = advisor.get("/leads/?warmth=hot").get_data(as_text=True)
     assert "New Hot" in hot and "Old Cold" not in hot and "Booked Warm" not in hot

@@ -36,13 +36,21 @@
     let last = null;
     let stopped = false;
 
-    if (kind === "messages") {
-      region.scrollTop = region.scrollHeight;
+    // The messages scroll inside their own box; the rest of the region does not.
+    function scroller() {
+      return region.querySelector(".transcript-scroll");
+    }
+
+    if (kind === "messages" && scroller()) {
+      scroller().scrollTop = scroller().scrollHeight;
     }
 
     async function refresh() {
-      // Replacing the region under the keyboard focus would lose the focus: wait.
-      if (document.hidden || region.contains(document.activeElement) && document.activeElement !== region) {
+      const focused = document.activeElement;
+      const box = scroller();
+      // Replacing a focused link or button would lose the keyboard focus: wait. The
+      // scrolling box itself may have the focus; it gets it back below.
+      if (document.hidden || (region.contains(focused) && focused !== box)) {
         return;
       }
       let response;
@@ -72,16 +80,22 @@
       // inert nodes (DOMParser runs no scripts; the CSP forbids inline ones anyway) and
       // moved in with replaceChildren, so no string is assigned to innerHTML.
       const parsed = new DOMParser().parseFromString(html, "text/html");
-      const stick = kind === "messages" && nearBottom(region);
+      const stick = box ? nearBottom(box) : true;
+      const scrolled = box ? box.scrollTop : 0;
+      const hadFocus = box !== null && focused === box;
       const before = {
         patient: count(region, "data-patient-count"),
         waiting: count(region, "data-waiting-count"),
       };
       region.replaceChildren(...Array.from(parsed.body.childNodes));
-      if (kind === "messages") {
-        if (stick) {
-          region.scrollTop = region.scrollHeight;
+      const fresh = scroller();
+      if (fresh) {
+        fresh.scrollTop = stick ? fresh.scrollHeight : scrolled;
+        if (hadFocus) {
+          fresh.focus({ preventScroll: true });
         }
+      }
+      if (kind === "messages") {
         const added = count(region, "data-patient-count") - before.patient;
         if (added > 0) {
           announce(added === 1 ? "New message from the patient." : added + " new messages from the patient.");

@@ -40,6 +40,7 @@ def _settings() -> Settings:
 def _helpers() -> dict[str, Any]:
     settings = _settings()
     return {
+        "channel_label": inbox.channel_label,
         "when": lambda moment: inbox.clinic_time(moment, settings.handoff.timezone),
         "first_response_minutes": settings.console.first_response_minutes,
     }

@@ -24,7 +24,7 @@ from werkzeug.routing import BuildError
 
 from bot.console import audit, leads
 from bot.console.csv_export import leads_csv
-from bot.console.inbox import clinic_time
+from bot.console.inbox import channel_label, clinic_time
 from bot.console.security import admin_required, current_staff, db, login_required
 
 blueprint = Blueprint("leads", __name__, url_prefix="/leads")
@@ -34,6 +34,7 @@ blueprint = Blueprint("leads", __name__, url_prefix="/leads")
 def _helpers() -> dict[str, Any]:
     zone = current_app.config["SETTINGS"].handoff.timezone
     return {
+        "channel_label": channel_label,
         "when": lambda moment: clinic_time(moment, zone),
         "status_labels": leads.STATUS_LABELS,
         "statuses": leads.STATUSES,
