@@ -52,15 +52,30 @@ _NOT_NAMES = frozenset(
 _WEAK_LEADS = frozenset({"this is", "name is"})
 
 
+# Lower-case words that end a name after "my name is" / "call me" ("call me Jonas please").
+_AFTER_NAMES = frozenset(
+    "please and but or so from here there in at on of for with to by i im i'm my me is am are "
+    "was were be have has had do did not no yes thanks thank you your the a an this that it "
+    "who what when where why how can could would should will".split()
+)
+
+
 def _mask_names(text: str) -> str:
     def named(match: re.Match[str]) -> str:
-        lead, name = match.group("lead"), match.group("name")
-        words = name.split()
+        lead, words = match.group("lead"), match.group("name").split()
         if lead.lower() in _WEAK_LEADS and not words[0][:1].isupper():
             return match.group(0)
         if words[0].lower() in _NOT_NAMES:
             return match.group(0)
-        return f"{lead} {NAME_MASK}"
+        # The first word is the name; the next ones too unless they read as ordinary words.
+        count = 1
+        for word in words[1:]:
+            if word.lower() in _AFTER_NAMES or (word.lower() in _NOT_NAMES):
+                break
+            count += 1
+        rest = match.group("name").split(None, count)[count:] if count < len(words) else []
+        tail = " " + rest[0] if rest else ""
+        return f"{lead} {NAME_MASK}{tail}"
 
     def introduced(match: re.Match[str]) -> str:
         words = match.group("name").split()
@@ -90,8 +105,9 @@ def mask_text(text: str, known_names: Iterable[str] = ()) -> str:
             if len(part) >= 3:
                 masked = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", NAME_MASK, masked, flags=re.I)
     masked = _mask_names(masked)
-    # Rasa reads "[text](entity)" as an entity annotation: keep masks apart from brackets.
-    return re.sub(r"(\[(?:email|phone|name)\])(?=[(\[{])", r"\1 ", masked)
+    # Rasa reads "[text](entity)" as an entity annotation in training data and test
+    # stories: a patient's (or a mask's) brackets must stay plain text.
+    return re.sub(r"\](?=[(\[{])", "] ", masked)
 
 
 # --- the choices -------------------------------------------------------------------
