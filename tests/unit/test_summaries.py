@@ -27,6 +27,8 @@ from bot.store.summaries import (
 from components.erasing_tracker_store import ErasingSQLTrackerStore
 from tests.console import seed
 from tests.console.seed import action, bot, conversation, engine_of, insert_events, user
+from tests.unit.test_postgresql import _server_answers as _pg_answers
+from tests.unit.test_postgresql import pg_url  # noqa: F401 - a fixture
 
 T0 = 1_790_000_000.0
 
@@ -356,3 +358,42 @@ async def test_an_erased_conversation_leaves_no_summary(
     await store.save(tracker)
     row = summary_of(url, "alice")
     assert row.turns == 1 and row.search_text == "hello again"
+
+
+# --- PostgreSQL (the scale-out path) -------------------------------------------------
+
+
+@pytest.mark.skipif(not _pg_answers(), reason="no PostgreSQL server")
+def test_summaries_and_the_list_on_postgresql(pg_url: str) -> None:  # noqa: F811
+    from bot.console.conversations import Filters, list_page
+    from bot.console.safety_queue import triggering_messages
+
+    ids = seed.seed_conversations(pg_url, 150, seed=11, batch=40)
+    # Incremental updates after the bulk load.
+    insert_events(pg_url, ids[0], conversation("fallback", T0 + 10**7))
+    with session_scope(pg_url) as session:
+        row = session.get(ConversationSummary, ids[0])
+        assert row.fallbacks >= 1 and row.last_event_id > 0
+        row.tags = ["follow up"]
+        everyone = list_page(session, Filters(), size=200)
+        assert everyone.total == 150 and len(everyone.rows) == 150
+        first = list_page(session, Filters(), size=60)
+        second = list_page(session, Filters(), after=first.older, size=60)
+        back = list_page(session, Filters(), before=second.newer, size=60)
+        assert [r.conversation_id for r in back.rows] == [r.conversation_id for r in first.rows]
+        assert not {r.conversation_id for r in first.rows} & {
+            r.conversation_id for r in second.rows
+        }
+    with session_scope(pg_url) as session:
+        for args, check in (
+            ({"tag": "follow up"}, lambda r: r.tags == ["follow up"]),
+            ({"q": "chest pain"}, lambda r: r.flagged),
+            ({"flagged": "yes"}, lambda r: r.flagged),
+            ({"fallback": "yes", "reviewed": "no"}, lambda r: r.fallbacks > 0),
+            ({"from": "2020-01-01", "channel": "whatsapp"}, lambda r: r.channel == "whatsapp"),
+        ):
+            page = list_page(session, Filters.from_args(args), size=200)
+            assert page.rows and all(check(r) for r in page.rows), args
+        flags = list(session.execute(select(SafetyFlag)).scalars())
+        messages = triggering_messages(session, flags)
+        assert flags and all("chest pain" in messages[f.id].text for f in flags)
