@@ -486,3 +486,24 @@ def rebuild_all(session: Session, batch: int = 500) -> int:
         if index % batch == 0:
             session.flush()
     return added
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bot.store.summaries``: summarise the conversations that have no
+    summary yet (a database from before the console), in ``DATABASE_URL`` or --url."""
+    import argparse
+
+    from bot.settings import load_settings
+    from bot.store.db import session_scope
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--url", help="SQLAlchemy URL; default: DATABASE_URL")
+    args = parser.parse_args(argv)
+    with session_scope(args.url or load_settings().database_url) as session:
+        added = rebuild_all(session)
+    print(f"{added} conversation summaries added")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

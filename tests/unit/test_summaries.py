@@ -19,6 +19,7 @@ from bot.store.summaries import (
     LOW,
     SEARCH_TEXT_CAP,
     handoff_state,
+    main,
     rebuild_all,
     refresh_links,
     scan,
@@ -236,8 +237,16 @@ def test_rebuild_summarises_conversations_from_before_the_summaries(url: str) ->
     insert_events(engine, "old-2", conversation("precheck", T0), summary=False)
     with session_scope(url) as session:
         assert rebuild_all(session) == 2
+        assert rebuild_all(session) == 0
     assert summary_of(url, "old-1").fallbacks == 1
     assert summary_of(url, "old-2").precheck_outcome == "clear"
+
+
+def test_the_rebuild_command(url: str, capsys) -> None:
+    insert_events(url, "old", conversation("faq", T0), summary=False)
+    assert main(["--url", url]) == 0
+    assert capsys.readouterr().out.strip() == "1 conversation summaries added"
+    assert summary_of(url, "old").turns >= 3
 
 
 def test_seeded_summaries_equal_what_the_tracker_store_computes(url: str) -> None:
