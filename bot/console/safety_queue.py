@@ -25,6 +25,7 @@ RULE, MODEL = "rule", "model"
 # The flag is written by the action server during the turn, a moment after the message
 # was received; clocks of two processes may differ a little.
 CLOCK_SLACK_SECONDS = 5.0
+EMERGENCY_INTENT = "emergency"
 # How far back a message is looked for (a flag far from any message has none shown).
 LOOKBACK = timedelta(days=1)
 
@@ -101,9 +102,14 @@ def triggering_messages(session: Session, flags: Sequence[SafetyFlag]) -> dict[i
     times = [_aware(flag.created_at) for flag in flags]
     latest = max(times).timestamp() + CLOCK_SLACK_SECONDS
     earliest = (min(times) - LOOKBACK).timestamp()
-    by_conversation: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    by_conversation: dict[str, list[tuple[float, str, str | None]]] = defaultdict(list)
     rows = session.execute(
-        select(events_table.c.sender_id, events_table.c.timestamp, events_table.c.data)
+        select(
+            events_table.c.sender_id,
+            events_table.c.timestamp,
+            events_table.c.data,
+            events_table.c.intent_name,
+        )
         .where(
             events_table.c.sender_id.in_({flag.conversation_id for flag in flags}),
             events_table.c.type_name == "user",
@@ -111,18 +117,27 @@ def triggering_messages(session: Session, flags: Sequence[SafetyFlag]) -> dict[i
         )
         .order_by(events_table.c.timestamp)
     )
-    for sender_id, stamp, data in rows:
+    for sender_id, stamp, data, intent in rows:
         try:
             text = json.loads(data).get("text") or ""
         except (TypeError, ValueError, AttributeError):
             continue
-        by_conversation[sender_id].append((stamp, text))
+        by_conversation[sender_id].append((stamp, text, intent))
     found: dict[int, Message] = {}
     for flag in flags:
-        limit = _aware(flag.created_at).timestamp() + CLOCK_SLACK_SECONDS
-        before = [(s, t) for s, t in by_conversation.get(flag.conversation_id, []) if s <= limit]
+        flagged_at = _aware(flag.created_at).timestamp()
+        messages = by_conversation.get(flag.conversation_id, [])
+        # The message read as an emergency, within the clock slack (the flag is written
+        # just after the message's event); a patient who writes on quickly must not
+        # have a later message shown. Otherwise the last message before the flag.
+        emergencies = [
+            m
+            for m in messages
+            if m[2] == EMERGENCY_INTENT and m[0] <= flagged_at + CLOCK_SLACK_SECONDS
+        ]
+        before = emergencies or [m for m in messages if m[0] <= flagged_at]
         if before:
-            stamp, text = before[-1]
+            stamp, text, _intent = before[-1]
             found[flag.id] = Message(text, datetime.fromtimestamp(stamp, tz=timezone.utc))
     return found
 

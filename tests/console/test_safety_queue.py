@@ -180,3 +180,28 @@ def test_a_flag_whose_messages_are_gone(advisor: FlaskClient, database_url: str)
         session.add(SafetyFlag(conversation_id="erased", category="model", detected_by="model"))
     html = advisor.get("/safety").get_data(as_text=True)
     assert "not found (erased or expired)" in html
+
+
+def test_a_patient_who_writes_on_quickly_still_shows_the_emergency_message(
+    database_url: str,
+) -> None:
+    from bot.console.safety_queue import triggering_messages
+
+    insert_events(
+        engine_of(database_url),
+        "quick",
+        [
+            user("I have crushing chest pain", "emergency", T0, confidence=1.0),
+            user("anna@example.com", "nlu_fallback", T0 + 1.0),  # within the clock slack
+        ],
+    )
+    with session_scope(database_url) as session:
+        flag = SafetyFlag(
+            conversation_id="quick",
+            category="chest_pain",
+            detected_by="rule",
+            created_at=at(T0 + 0.5),
+        )
+        session.add(flag)
+        session.flush()
+        assert triggering_messages(session, [flag])[flag.id].text == "I have crushing chest pain"
