@@ -108,7 +108,7 @@ def test_acknowledge_the_emergency_flag(page) -> None:
     page.get_by_role("link", name="Safety", exact=True).click()
     expect(page.locator("main")).to_contain_text("crushing chest pain")
     page.get_by_role("button", name="Acknowledge").first.click()
-    expect(page.locator("main")).to_contain_text("Acknowledged")
+    expect(page.locator("main")).to_contain_text("0 flags not yet acknowledged")
 
 
 def test_correct_an_unsure_message_and_export_the_corrections(page) -> None:
