@@ -327,8 +327,16 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         "database of its own there and drops it afterwards; default SQLite",
     )
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="the Markdown report")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the Markdown report (default bench/results/console.md, or "
+        "console-postgresql.md for PostgreSQL)",
+    )
     args = parser.parse_args(argv)
+    if args.out is None:
+        postgres = bool(args.database_url) and not args.database_url.startswith("sqlite")
+        args.out = RESULTS.with_name("console-postgresql.md") if postgres else RESULTS
     if args.conversations < 1 or args.repeat < 1:
         parser.error("--conversations and --repeat must be positive")
 
