@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from sqlalchemy import column, inspect, select, table
+from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.orm import Session
 
 from bot.handoff import advisor
@@ -147,23 +147,48 @@ def _row(handoff: Handoff, lead: Lead | None, now: datetime, target: timedelta) 
     )
 
 
+# Rows shown per part of the queue: a campaign can leave thousands waiting, and a page
+# of them all would take seconds to build and to read. The counts stay exact.
+QUEUE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The oldest waiting and live handoffs, and how many there are in all."""
+
+    waiting: list[QueueRow]
+    live: list[QueueRow]
+    waiting_total: int
+    live_total: int
+
+
 def queue(
-    session: Session, first_response_minutes: int, now: datetime | None = None
-) -> tuple[list[QueueRow], list[QueueRow]]:
-    """Waiting and live handoffs, each oldest first, with their waiting time."""
+    session: Session,
+    first_response_minutes: int,
+    now: datetime | None = None,
+    limit: int = QUEUE_LIMIT,
+) -> Queue:
+    """Waiting and live handoffs, each oldest first (at most ``limit``), with their
+    waiting time."""
     now = now or datetime.now(timezone.utc)
     target = timedelta(minutes=first_response_minutes)
-    found = session.execute(
-        select(Handoff, Lead)
-        .outerjoin(Lead, Lead.conversation_id == Handoff.conversation_id)
-        .where(Handoff.status.in_(OPEN_STATUSES))
-        .order_by(Handoff.created_at, Handoff.id)
-    ).all()
-    rows = [_row(handoff, lead, now, target) for handoff, lead in found]
-    return (
-        [row for row in rows if row.status == WAITING],
-        [row for row in rows if row.status == ACTIVE],
-    )
+
+    def part(status: str) -> tuple[list[QueueRow], int]:
+        found = session.execute(
+            select(Handoff, Lead)
+            .outerjoin(Lead, Lead.conversation_id == Handoff.conversation_id)
+            .where(Handoff.status == status)
+            .order_by(Handoff.created_at, Handoff.id)
+            .limit(limit)
+        ).all()
+        total = session.execute(
+            select(func.count()).select_from(Handoff).where(Handoff.status == status)
+        ).scalar_one()
+        return [_row(handoff, lead, now, target) for handoff, lead in found], total
+
+    waiting, waiting_total = part(WAITING)
+    live, live_total = part(ACTIVE)
+    return Queue(waiting, live, waiting_total, live_total)
 
 
 def handoff_row(session: Session, handoff_id: int, first_response_minutes: int) -> QueueRow | None:

@@ -377,3 +377,28 @@ def test_inbox_posts_need_the_csrf_token(advisor, database_url, fake_rasa) -> No
         )
     assert fake_rasa.calls == []
     assert handoff_of(database_url, "c-1").status == "waiting"
+
+
+def test_a_long_queue_shows_the_longest_waiting_and_the_true_count(database_url: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from bot.console.inbox import queue
+    from bot.store.db import session_scope
+    from bot.store.models import Handoff
+
+    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    with session_scope(database_url) as session:
+        session.add_all(
+            Handoff(
+                conversation_id=f"c{i}",
+                channel="socketio",
+                status="waiting",
+                reason="lead",
+                created_at=start + timedelta(minutes=i),
+            )
+            for i in range(7)
+        )
+    with session_scope(database_url) as session:
+        found = queue(session, 15, limit=3)
+        assert found.waiting_total == 7 and found.live_total == 0
+        assert [row.conversation_id for row in found.waiting] == ["c0", "c1", "c2"]

@@ -54,8 +54,13 @@ def _row(handoff_id: int) -> inbox.QueueRow:
 
 
 def _queue_context() -> dict[str, Any]:
-    waiting, live = inbox.queue(db(), _settings().console.first_response_minutes)
-    return {"waiting": waiting, "live": live}
+    found = inbox.queue(db(), _settings().console.first_response_minutes)
+    return {
+        "waiting": found.waiting,
+        "live": found.live,
+        "waiting_total": found.waiting_total,
+        "live_total": found.live_total,
+    }
 
 
 def _messages_context(row: inbox.QueueRow) -> dict[str, Any]:
