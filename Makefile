@@ -62,6 +62,8 @@ train: $(MODEL)
 
 migrate: $(STAMP)
 	$(PY) -m bot.store.migrate
+	@# Conversations from before the console get their summary rows (a no-op after).
+	@$(PY) -m bot.store.summaries
 
 run: $(MODEL) $(WIDGET) migrate
 	$(PY) -m bot.processes.run
