@@ -2,7 +2,7 @@
 
 Two allowances: per sender (the conversation id, which the client chooses) and, larger,
 per client address, so that a client cannot escape the limit by rotating conversation
-ids. The channel finds the address (``bot.channels.client_address``) and hands it over
+ids. The channel finds the address (``bot.client_address``) and hands it over
 in memory only: ``remember_client_address`` for the current request or event, copied
 by ``with_client_address`` onto the ``UserMessage`` object as an attribute. It is never
 put into the message's metadata, which Rasa stores with the conversation.
@@ -19,7 +19,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.client_address import limit_key
+from bot.client_address import limit_key
 from bot.content import text
 from bot.safety.rate_limit import RATE_LIMITED, RateLimiter
 from bot.settings import load_settings

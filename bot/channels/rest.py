@@ -24,9 +24,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.checks import BadInput, checked_message, checked_metadata, checked_sender
-from bot.channels.client_address import IPNetwork, client_address
 from bot.channels.guards import guarded
 from bot.channels.limits import OnNewMessage, set_client_address, with_client_address
+from bot.client_address import IPNetwork, client_address
 from bot.settings import Settings, load_settings
 
 

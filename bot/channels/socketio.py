@@ -29,11 +29,11 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from bot.channels.checks import BadInput, checked_message, checked_metadata
-from bot.channels.client_address import IPNetwork, client_address
 from bot.channels.guards import guarded
 from bot.channels.limits import OnNewMessage, remember_client_address, with_client_address
 from bot.channels.sessions import SessionSigner, session_key
 from bot.channels.widget_history import history_messages
+from bot.client_address import IPNetwork, client_address
 from bot.content import text
 from bot.handoff.advisor import ADVISOR_METADATA, HANDOFF_METADATA
 from bot.settings import load_settings

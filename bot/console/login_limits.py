@@ -7,10 +7,10 @@ address, and an address over its limit is refused whatever the account.
 
 In memory, per console process, because the console is one process (``make run``
 starts one); a restart forgets the counts, which only gives an attacker one more
-minute. The client's address behind trusted reverse proxies is read as the channels do
-(``bot/channels/client_address.py``, which the console may not import): from the right
-of X-Forwarded-For, never believing what the client wrote itself. Unlike the channels,
-loopback is limited too: staff sign in from this machine or through a local proxy.
+minute. The client's address behind trusted reverse proxies is read as the channels
+read it (``bot/client_address.py``): from the right of X-Forwarded-For, never believing
+what the client wrote itself. Unlike the channels, loopback is limited too: staff sign
+in from this machine or through a local proxy.
 """
 
 from __future__ import annotations
@@ -21,37 +21,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from bot.client_address import IPV6_CLIENT_PREFIX, IPNetwork, client_address, parse_address
 
 # Ten attempts a minute is far above a person mistyping, far below a script.
 MAX_ATTEMPTS = 10
 WINDOW_SECONDS = 60.0
-# An IPv6 client usually has a whole /64 to pick addresses from.
-IPV6_CLIENT_PREFIX = 64
 # Forget idle addresses once this many are remembered (memory stays bounded).
 _PRUNE_ABOVE = 10_000
-
-
-def _parse(value: str | None) -> IPAddress | None:
-    if not value:
-        return None
-    text = value.strip().strip('"')
-    if text.startswith("["):  # [v6] or [v6]:port
-        text = text[1:].partition("]")[0]
-    elif text.count(":") == 1:  # v4:port
-        text = text.partition(":")[0]
-    try:
-        address = ipaddress.ip_address(text.partition("%")[0])
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _trusted(address: IPAddress, proxies: Sequence[IPNetwork]) -> bool:
-    return any(address.version == net.version and address in net for net in proxies)
 
 
 def client_key(
@@ -61,17 +37,9 @@ def client_key(
 
     "unknown" when the peer is not an address: those share one bucket.
     """
-    address = _parse(peer)
+    address = parse_address(client_address(peer, forwarded_for, trusted_proxies))
     if address is None:
         return "unknown"
-    if forwarded_for and _trusted(address, trusted_proxies):
-        for hop in reversed([h for h in forwarded_for.split(",") if h.strip()]):
-            forwarded = _parse(hop)
-            if forwarded is None:
-                break  # a trusted proxy passed on garbage: the last trusted hop stands in
-            address = forwarded
-            if not _trusted(address, trusted_proxies):
-                break
     if isinstance(address, ipaddress.IPv6Address):
         return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))
     return str(address)

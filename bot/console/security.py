@@ -186,6 +186,22 @@ def current_staff() -> StaffUser | None:
     return g.get("staff")
 
 
+def signed_in_staff() -> StaffUser:
+    """The signed-in staff member, in a view behind ``login_required``."""
+    staff = current_staff()
+    if staff is None:  # only a view without login_required gets here
+        abort(401)
+    return staff
+
+
+def page_number() -> int:
+    """The ``page`` query argument: 1 or more, 1 for anything else."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def login_required(view: View) -> View:
     """The view for signed-in staff; others go to the login page (401 for fragments)."""
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.channels.client_address import client_address, limit_key, parse_address
+from bot.client_address import client_address, limit_key, parse_address
 from bot.settings import load_settings
 
 PROXY = "10.0.0.5"

@@ -35,21 +35,21 @@ from bot.console.conversations import (
     set_note,
     summaries_of,
 )
-from bot.console.security import ADMIN, admin_required, current_staff, db, login_required
+from bot.console.security import (
+    ADMIN,
+    admin_required,
+    db,
+    login_required,
+    signed_in_staff,
+)
 from bot.console.stories import as_test_story, file_name
 from bot.console.transcripts import load_all, transcript
-from bot.store.models import ConversationSummary, Lead, SafetyFlag, StaffUser
+from bot.store.models import ConversationSummary, Lead, SafetyFlag
 from bot.store.summaries import update_summary
 
 blueprint = Blueprint("conversations", __name__, url_prefix="/conversations")
 
 BULK_ACTIONS = ("review", "tag")
-
-
-def _staff() -> StaffUser:
-    staff = current_staff()
-    assert staff is not None  # login_required ran
-    return staff
 
 
 def _list_url(query: str | None) -> str:
@@ -68,7 +68,7 @@ def index() -> Any:
     after = Cursor.decode(request.args.get("after"))
     before = None if after else Cursor.decode(request.args.get("before"))
     page = list_page(db(), filters, after=after, before=before)
-    staff = _staff()
+    staff = signed_in_staff()
     return render_template(
         "conversations/index.html",
         page=page,
@@ -85,7 +85,7 @@ def index() -> Any:
 @blueprint.route("/bulk", methods=["POST"])
 @login_required
 def bulk() -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     action = request.form.get("action")
     rows = summaries_of(db(), request.form.getlist("ids"))
     back = _list_url(request.form.get("query"))
@@ -126,7 +126,7 @@ def bulk() -> Any:
 def save_current_filter() -> Any:
     from urllib.parse import parse_qsl
 
-    staff = _staff()
+    staff = signed_in_staff()
     query = request.form.get("query") or ""
     filters = Filters.from_args(dict(parse_qsl(query.lstrip("?"))))
     saved = save_filter(db(), staff.id, request.form.get("name") or "", filters)
@@ -142,7 +142,7 @@ def save_current_filter() -> Any:
 @blueprint.route("/filters/<int:filter_id>/delete", methods=["POST"])
 @login_required
 def delete_saved_filter(filter_id: int) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     if not delete_filter(db(), staff.id, filter_id):
         abort(404)
     audit.record(db(), staff.email, "saved_filter.delete", "saved_filter", str(filter_id))
@@ -164,7 +164,7 @@ def _summary_or_404(conversation_id: str) -> ConversationSummary:
 @blueprint.route("/<path:conversation_id>")
 @login_required
 def show(conversation_id: str) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     events = load_all(db(), conversation_id)
     summary = db().get(ConversationSummary, conversation_id)
     if not events and summary is None:
@@ -198,7 +198,7 @@ def _back_to(conversation_id: str) -> Any:
 @blueprint.route("/<path:conversation_id>/review", methods=["POST"])
 @login_required
 def review(conversation_id: str) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     row = _summary_or_404(conversation_id)
     reviewed = request.form.get("reviewed", "yes") != "no"
     if mark_reviewed(row, staff.email, reviewed):
@@ -211,7 +211,7 @@ def review(conversation_id: str) -> Any:
 @blueprint.route("/<path:conversation_id>/tags", methods=["POST"])
 @login_required
 def tags(conversation_id: str) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     row = _summary_or_404(conversation_id)
     tag = normalise_tag(request.form.get("tag") or "")
     if tag is None:
@@ -232,7 +232,7 @@ def tags(conversation_id: str) -> Any:
 @blueprint.route("/<path:conversation_id>/note", methods=["POST"])
 @login_required
 def note(conversation_id: str) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     row = _summary_or_404(conversation_id)
     if set_note(row, request.form.get("note") or ""):
         # The note's length only: it may quote the patient.
@@ -247,7 +247,7 @@ def note(conversation_id: str) -> Any:
 @blueprint.route("/<path:conversation_id>/story", methods=["POST"])
 @admin_required
 def story(conversation_id: str) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     events = [event for _id, event in load_all(db(), conversation_id)]
     if not events:
         abort(404)

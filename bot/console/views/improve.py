@@ -19,24 +19,18 @@ from bot.console.corrections import (
     unsure_message,
     unsure_page,
 )
-from bot.console.security import ADMIN, admin_required, current_staff, db, login_required
-from bot.store.models import Correction, StaffUser
+from bot.console.security import (
+    ADMIN,
+    admin_required,
+    db,
+    login_required,
+    page_number,
+    signed_in_staff,
+)
+from bot.store.models import Correction
 
 blueprint = Blueprint("improve", __name__, url_prefix="/improve")
 RECENT_CORRECTIONS = 50
-
-
-def _staff() -> StaffUser:
-    staff = current_staff()
-    assert staff is not None  # login_required ran
-    return staff
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 def _back() -> Any:
@@ -55,7 +49,7 @@ def _back() -> Any:
 @login_required
 def index() -> Any:
     show_all = request.args.get("show") == "all"
-    page = unsure_page(db(), _page_arg(), pending_only=not show_all)
+    page = unsure_page(db(), page_number(), pending_only=not show_all)
     recent = list(
         db()
         .execute(select(Correction).order_by(Correction.id.desc()).limit(RECENT_CORRECTIONS))
@@ -68,14 +62,14 @@ def index() -> Any:
         choices=load_choices(),
         recent=recent,
         total_corrections=correction_count(db()),
-        can_export=_staff().role == ADMIN,
+        can_export=signed_in_staff().role == ADMIN,
     )
 
 
 @blueprint.route("/corrections", methods=["POST"])
 @login_required
 def add() -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     conversation_id = request.form.get("conversation_id") or ""
     event_id = request.form.get("event_id") or ""
     corrected = (request.form.get("corrected") or "").strip()
@@ -98,7 +92,7 @@ def add() -> Any:
 @blueprint.route("/corrections/<int:correction_id>/delete", methods=["POST"])
 @login_required
 def delete(correction_id: int) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     correction = delete_correction(db(), correction_id)
     if correction is None:
         abort(404)
@@ -113,7 +107,7 @@ def delete(correction_id: int) -> Any:
 @blueprint.route("/export", methods=["POST"])
 @admin_required
 def export() -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     text, examples = export_nlu(db())
     audit.record(db(), staff.email, "corrections.export", "corrections", None, examples=examples)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d")

@@ -8,23 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from bot.console import audit
 from bot.console.safety_queue import MODEL, acknowledge, mark_false_alarm, queue_page
-from bot.console.security import current_staff, db, login_required
-from bot.store.models import SafetyFlag, StaffUser
+from bot.console.security import db, login_required, page_number, signed_in_staff
+from bot.store.models import SafetyFlag
 
 blueprint = Blueprint("safety", __name__, url_prefix="/safety")
-
-
-def _staff() -> StaffUser:
-    staff = current_staff()
-    assert staff is not None  # login_required ran
-    return staff
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 def _back() -> Any:
@@ -36,7 +23,7 @@ def _back() -> Any:
 @login_required
 def queue() -> Any:
     open_only = request.args.get("show") == "open"
-    page = queue_page(db(), _page_arg(), open_only=open_only)
+    page = queue_page(db(), page_number(), open_only=open_only)
     return render_template("safety/queue.html", page=page, open_only=open_only)
 
 
@@ -44,7 +31,7 @@ def queue() -> Any:
 @login_required
 def acknowledge_selected() -> Any:
     """Acknowledge one flag (its row's button, ``flag``) or the checked ones (``ids``)."""
-    staff = _staff()
+    staff = signed_in_staff()
     clicked = request.form.get("flag")
     wanted = [clicked] if clicked else request.form.getlist("ids")
     ids = {int(value) for value in wanted if value.isdigit()}
@@ -67,7 +54,7 @@ def acknowledge_selected() -> Any:
 @blueprint.route("/<int:flag_id>/false-alarm", methods=["POST"])
 @login_required
 def false_alarm(flag_id: int) -> Any:
-    staff = _staff()
+    staff = signed_in_staff()
     flag = db().get(SafetyFlag, flag_id)
     if flag is None:
         abort(404)

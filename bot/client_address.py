@@ -1,4 +1,5 @@
-"""The client's address behind trusted reverse proxies, for the per-address rate limit.
+"""The client's address behind trusted reverse proxies, for the per-address limits
+(the channels' rate limit, the console's sign-in limit).
 
 Pure: no Rasa, no settings. The direct peer is the client unless it is one of the
 trusted proxies (``TRUSTED_PROXIES``); then X-Forwarded-For is read from the right,
