@@ -33,6 +33,7 @@ from bot.store.models import (
     LeadStatusChange,
     PrecheckResult,
 )
+from bot.store.summaries import refresh_links
 
 NEW, CONTACTED, BOOKED, NOT_SUITABLE, NO_ANSWER = (
     "new",
@@ -312,15 +313,10 @@ def change_status(
             staff_email=staff_email,
         )
     )
-    if new_status == BOOKED:
-        # Only an existing summary: the tracker store creates them as turns are saved.
-        session.execute(
-            update(ConversationSummary)
-            .where(ConversationSummary.conversation_id == lead.conversation_id)
-            .values(consultation_booked=True)
-            .execution_options(synchronize_session=False)
-        )
     session.refresh(lead)
+    # The dashboard's funnel reads "consultation booked" from the summary (both ways:
+    # a booked consultation can turn out not suitable).
+    refresh_links(session, lead.conversation_id)
     return lead
 
 

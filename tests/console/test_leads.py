@@ -281,6 +281,10 @@ def test_a_booked_consultation_reaches_the_dashboards_summary(advisor, database_
         assert session.get(ConversationSummary, "c-2") is None
     assert lead_status(database_url, lead_id) == "consultation_booked"
     assert lead_status(database_url, other) == "consultation_booked"
+    # Not suitable after all: the funnel no longer counts it as booked.
+    change(advisor, lead_id, "consultation_booked", "not_suitable")
+    with session_scope(database_url) as session:
+        assert session.get(ConversationSummary, "c-1").consultation_booked is False
 
 
 def test_a_status_change_needs_the_csrf_token(advisor, database_url) -> None:
