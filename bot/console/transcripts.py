@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from bot.parse_data import faq_key
@@ -77,6 +77,9 @@ def _value(value: Any) -> str:
 
 def load_all(session: Session, conversation_id: str) -> list[tuple[int, dict[str, Any]]]:
     """All of the conversation's events, oldest first, with their ids."""
+    # Rasa creates its table when it first starts, which may be after the console.
+    if not inspect(session.connection()).has_table(events_table.name):
+        return []
     rows = session.execute(
         select(events_table.c.id, events_table.c.data)
         .where(events_table.c.sender_id == conversation_id)

@@ -273,3 +273,8 @@ def test_button_payloads_become_intent_only_steps(tmp_path: Path) -> None:
     # Not an entity annotation: Rasa would read "[x](y)" as entity y.
     assert steps[2]["user"] == "line one  \nline two: [x] (y)"
     read_story(story, tmp_path)
+
+
+def test_before_rasa_created_its_table_a_transcript_is_not_found_not_an_error(admin) -> None:
+    # The console starts before Rasa, which creates the events table when it starts.
+    assert admin.get("/conversations/web-unknown").status_code == 404
