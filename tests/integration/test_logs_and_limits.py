@@ -37,7 +37,7 @@ def test_contact_details_never_reach_the_logs(debug_assistant) -> None:
         debug_assistant.say(sender, message)
     time.sleep(1.0)  # let the servers flush their logs
     logs = {p.name: p.read_text(errors="replace") for p in debug_assistant.log_dir.glob("*.log")}
-    assert set(logs) == {"rasa.log", "actions.log", "notify.log"}
+    assert set(logs) == {"rasa.log", "actions.log", "notify.log", "web.log", "console.log"}
     everything = "\n".join(logs.values())
     # DEBUG does log the message: masked.
     assert "[email]" in logs["rasa.log"] and "[phone]" in logs["rasa.log"]
