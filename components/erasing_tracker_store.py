@@ -20,6 +20,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import Session
 
 from bot.privacy.erasure import mark_events_erased, pending_event_erasure
 from bot.store.db import engine_for
@@ -84,8 +85,10 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         After the turn is committed, in a transaction of its own: a failure here never
         loses the turn, and the next save reads the events this one missed.
         """
+        # A session of our own: Rasa's session_scope() ends the whole server
+        # (sys.exit) on any database error.
         try:
-            with self.session_scope() as session:
+            with Session(self.engine, future=True) as session:
                 update_summary(session, sender_id)
                 session.commit()
         except Exception as exc:  # noqa: BLE001 - the turn is saved; the summary catches up

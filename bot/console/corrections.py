@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.privacy.log_redaction import EMAIL, EMAIL_MASK, PHONE, PHONE_MASK
 from bot.settings import PROJECT_ROOT
+from bot.store.db import storable_text
 from bot.store.models import ConversationSummary, Correction, Lead
 from bot.store.rasa_events import events as events_table
 from bot.store.summaries import UnsureMessage, scan
@@ -247,7 +248,7 @@ def correct(
         return existing
     correction = Correction(
         conversation_id=conversation_id,
-        message=message.text[:2000],
+        message=storable_text(message.text[:2000]),
         predicted=(message.predicted or "")[:128] or None,
         corrected=corrected,
         staff_email=staff_email,

@@ -69,3 +69,9 @@ async def with_retries(operation: Callable[[], T], what: str, attempts: int = AT
             if attempt < attempts:
                 await asyncio.sleep(RETRY_DELAY_SECONDS * attempt)
     return None
+
+
+def storable_text(text: str) -> str:
+    """``text`` as every database can store it: a lone surrogate (which JSON and
+    Python allow, and a hostile client sends) becomes "?" instead of failing the row."""
+    return text.encode("utf-8", "replace").decode("utf-8")

@@ -28,6 +28,7 @@ from sqlalchemy import false, func, inspect, select
 from sqlalchemy.orm import Session
 
 from bot.parse_data import faq_key
+from bot.store.db import storable_text
 from bot.store.models import ConversationSummary, Handoff, Lead, SafetyFlag
 from bot.store.rasa_events import events as events_table
 
@@ -411,7 +412,7 @@ def fold(row: ConversationSummary, result: Scan) -> None:
 def append_search_text(current: str, texts: Sequence[str]) -> str:
     """The search text with ``texts`` appended, one per line, capped."""
     joined = "\n".join(t for t in (current, *texts) if t)
-    return joined[:SEARCH_TEXT_CAP]
+    return storable_text(joined[:SEARCH_TEXT_CAP])
 
 
 def new_summary(conversation_id: str) -> ConversationSummary:

@@ -18,13 +18,16 @@ from tests.integration.conftest import Assistant, running_assistant
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API runs, an event loop runs in
+# this thread, and every async test after it would fail ("cannot be called from a
+# running event loop").
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"no chromium at {CHROMIUM}: `apt install chromium` (.ci/run installs it)")

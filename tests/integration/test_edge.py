@@ -36,7 +36,8 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 
 
 def allowed_origins(assistant: Assistant) -> list[str]:
-    port = urlsplit(assistant.base_url).port
+    """The demo page's origins (the widget's page, on its own port)."""
+    port = urlsplit(assistant.demo_url).port
     return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
 
 

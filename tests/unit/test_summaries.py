@@ -406,3 +406,25 @@ def test_summaries_and_the_list_on_postgresql(pg_url: str) -> None:  # noqa: F81
         flags = list(session.execute(select(SafetyFlag)).scalars())
         messages = triggering_messages(session, flags)
         assert flags and all("chest pain" in messages[f.id].text for f in flags)
+
+
+async def test_a_lone_surrogate_is_stored_as_a_question_mark(
+    store: ErasingSQLTrackerStore, url: str
+) -> None:
+    # A hostile client's JSON can carry half an emoji; SQLite refuses to store it.
+    tracker = tracker_of("eve", [ActionExecuted("action_listen"), *turn("hi \ud83d there")])
+    await store.save(tracker)
+    assert summary_of(url, "eve").search_text == "hi ? there"
+
+
+async def test_a_database_error_in_the_summary_does_not_stop_the_server(
+    store: ErasingSQLTrackerStore, url: str, monkeypatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def failing(session, conversation_id):  # noqa: ANN001, ANN202
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr("components.erasing_tracker_store.update_summary", failing)
+    # Rasa's own session_scope() would sys.exit() here, ending the server.
+    await store.save(tracker_of("dave", [ActionExecuted("action_listen"), *turn("Hello")]))
