@@ -33,8 +33,9 @@ CASES = [
     ("never", CANCER, NO),
     ("I don't", INFECTION, NO),
     ("No I do not", CANCER, NO),
-    ("I DON'T THINK SO", INFECTION, NO),
-    ("Not that I know of", INFECTION, NO),
+    # Soft answers go to the advisor as unsure, whatever negation they contain.
+    ("I DON'T THINK SO", INFECTION, UNSURE),
+    ("Not that I know of", INFECTION, UNSURE),
     ("nothing like that", IMMUNODEFICIENCY, NO),
     ("not sure", CANCER, UNSURE),
     ("I don't know", INFECTION, UNSURE),
@@ -222,3 +223,66 @@ def test_the_ruler_patterns_come_from_the_jsonl_file() -> None:
 
     assert canonical(ruler.patterns) == canonical(from_file)
     assert ruler.overwrite and ruler.phrase_matcher_attr == "LOWER"
+
+
+# Every way of not knowing or hedging is "unsure", never "no": the advisor clarifies it
+# (a soft "no" read as a plain no would report an unchecked condition as absent).
+HEDGES = [
+    "I really don't know",
+    "I don't know",
+    "dunno, I don't know",
+    "no clue",
+    "not a clue",
+    "no idea",
+    "I have no idea honestly",
+    "can't say for sure",
+    "I cannot say for sure",
+    "I can't tell",
+    "I'd need to check my records",
+    "I would need to check",
+    "I have to check with my doctor",
+    "I'd have to ask my doctor",
+    "not as far as I know",
+    "as far as I know, no",
+    "not to my knowledge",
+    "not that I know of",
+    "not that I'm aware of",
+    "I doubt it",
+    "doubtful",
+    "I don't think so",
+    "don't think so",
+    "I do not think so",
+    "I don't believe so",
+    "probably not",
+    "likely not",
+    "unlikely",
+    "I'm not sure",
+    "not sure",
+    "not really sure",
+    "I'm not 100% sure",
+    "not entirely sure",
+    "not completely sure",
+    "uncertain",
+    "it's unclear",
+    "I can't remember",
+    "I don't remember",
+    "I can't recall",
+    "I forget",
+    "maybe",
+    "possibly",
+    "perhaps",
+    "who knows",
+    "hard to say",
+    "no, I don't know",
+    "Not as far as I know, but I haven't been tested",
+]
+
+
+@pytest.mark.parametrize("question", [INFECTION, CANCER, UNCONTROLLED, IMMUNODEFICIENCY])
+@pytest.mark.parametrize("text", HEDGES)
+def test_not_knowing_or_hedging_is_unsure_never_no(text: str, question: str) -> None:
+    assert read_answer(text, question, TODAY).value is UNSURE, (text, question)
+
+
+def test_there_are_enough_hedging_phrasings() -> None:
+    assert len(set(HEDGES)) >= 40
