@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from sqlalchemy import column, func, inspect, select, table
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.handoff import advisor
@@ -29,6 +29,8 @@ from bot.handoff.delivery_window import failed_deliveries
 from bot.handoff.queue import ACTIVE, OPEN_STATUSES, WAITING
 from bot.settings import Settings
 from bot.store.models import AdvisorDelivery, Handoff, Lead
+from bot.store.rasa_events import events as _EVENTS
+from bot.store.rasa_events import events_table_exists
 
 CANNED_REPLIES_FILE = Path(__file__).with_name("canned_replies.yml")
 # The transcript shows the conversation's latest messages; older ones are in the
@@ -38,14 +40,6 @@ MAX_REPLY_CHARS = 4000
 MAX_NOTE_CHARS = 2000
 
 # Rasa's SQL tracker store table (rasa/core/tracker_store.py, SQLEvent); read only.
-_EVENTS = table(
-    "events",
-    column("id"),
-    column("sender_id"),
-    column("type_name"),
-    column("timestamp"),
-    column("data"),
-)
 _SHOWN_EVENTS = ("user", "bot", "pause", "resume")
 
 
@@ -221,19 +215,6 @@ class Line:
     channel: str | None = None
 
 
-# Databases known to have the events table: once Rasa created it, it stays.
-_WITH_EVENTS_TABLE: set[str] = set()
-
-
-def _events_table_exists(session: Session) -> bool:
-    bind = session.get_bind()
-    url = str(bind.url)
-    if url not in _WITH_EVENTS_TABLE and inspect(bind).has_table("events"):
-        _WITH_EVENTS_TABLE.add(url)
-    # Otherwise Rasa never ran on this database yet: asked again on the next page.
-    return url in _WITH_EVENTS_TABLE
-
-
 def _line(event_id: int, event: dict[str, Any]) -> Line | None:
     kind = event.get("event")
     stamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
@@ -270,7 +251,7 @@ def _line(event_id: int, event: dict[str, Any]) -> Line | None:
 
 def transcript(session: Session, conversation_id: str, limit: int = TRANSCRIPT_LIMIT) -> list[Line]:
     """The conversation's latest messages, oldest first, from the tracker store."""
-    if not _events_table_exists(session):
+    if not events_table_exists(session):
         return []
     newest = session.execute(
         select(_EVENTS.c.id, _EVENTS.c.data)

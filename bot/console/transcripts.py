@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.parse_data import faq_key
 from bot.store.rasa_events import events as events_table
+from bot.store.rasa_events import events_table_exists
 from bot.store.summaries import FALLBACK_INTENT, UnsureMessage, faq_confidence, scan
 
 # A transcript longer than this is cut (a runaway client); the rest stays in the table.
@@ -77,8 +78,7 @@ def _value(value: Any) -> str:
 
 def load_all(session: Session, conversation_id: str) -> list[tuple[int, dict[str, Any]]]:
     """All of the conversation's events, oldest first, with their ids."""
-    # Rasa creates its table when it first starts, which may be after the console.
-    if not inspect(session.connection()).has_table(events_table.name):
+    if not events_table_exists(session):
         return []
     rows = session.execute(
         select(events_table.c.id, events_table.c.data)

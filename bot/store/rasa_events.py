@@ -7,7 +7,8 @@ Rasa creates and owns this table; it lives in separate metadata so that our
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect
+from sqlalchemy.orm import Session
 
 rasa_metadata = MetaData()
 
@@ -22,3 +23,17 @@ events = Table(
     Column("action_name", String(255)),
     Column("data", Text),
 )
+
+
+# Databases known to have the events table: once Rasa created it, it stays.
+_WITH_EVENTS_TABLE: set[str] = set()
+
+
+def events_table_exists(session: Session) -> bool:
+    """Whether Rasa has created its table yet (it does when it first starts, which may
+    be after the console); asked of the database until the answer is yes."""
+    bind = session.get_bind()
+    url = str(bind.url)
+    if url not in _WITH_EVENTS_TABLE and inspect(bind).has_table(events.name):
+        _WITH_EVENTS_TABLE.add(url)
+    return url in _WITH_EVENTS_TABLE
