@@ -3,6 +3,10 @@
 File format (see shared/eval/faq_dev.yml): each case is one fresh conversation; all bot
 texts are joined into one lowercase string; every `expect` group must match (any of its
 phrases as a substring) and no `forbid` phrase may occur.
+
+A case may carry an optional `context:` list of messages, sent first in the same
+conversation, so that a follow-up ("and how long does it last?") can be asked in
+context; only the answer to `question` is judged.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ class Case:
     question: str
     expect: list[list[str]]
     forbid: list[str] = field(default_factory=list)
+    # Messages sent before the question in the same conversation; their answers are not judged.
+    context: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ def load_cases(path: Path) -> list[Case]:
             question=str(item["question"]),
             expect=[[str(p) for p in group] for group in item.get("expect", [])],
             forbid=[str(p) for p in item.get("forbid", [])],
+            context=[str(m) for m in item.get("context", [])],
         )
         for item in data["cases"]
     ]
@@ -87,9 +94,17 @@ def rest_sender(base_url: str, timeout: float = 30.0) -> Callable[[str, str], li
     return send
 
 
+def run_case(case: Case, send: Callable[[str, str], list[str]]) -> Result:
+    """One case in a fresh conversation: its context first, then the judged question."""
+    sender = f"eval-{case.id}-{uuid.uuid4().hex[:8]}"
+    for message in case.context:
+        send(sender, message)
+    return judge(case, send(sender, case.question))
+
+
 def evaluate(cases: list[Case], send: Callable[[str, str], list[str]]) -> list[Result]:
     """Run every case in a fresh conversation."""
-    return [judge(c, send(f"eval-{c.id}-{uuid.uuid4().hex[:8]}", c.question)) for c in cases]
+    return [run_case(c, send) for c in cases]
 
 
 def report(results: list[Result]) -> str:
@@ -99,6 +114,8 @@ def report(results: list[Result]) -> str:
         if r.passed:
             continue
         lines.append(f"FAIL {r.case.id}: {r.case.question!r}")
+        if r.case.context:
+            lines.append(f"  after: {r.case.context!r}")
         for group in r.missing:
             lines.append(f"  missing one of: {group}")
         for phrase in r.forbidden:

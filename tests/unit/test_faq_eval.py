@@ -49,3 +49,49 @@ def test_each_case_is_a_fresh_conversation(tmp_path: Path) -> None:
     results = evaluate(cases, send)
     assert [r.passed for r in results] == [True, False]
     assert len(set(senders)) == 2
+
+
+def test_context_is_sent_first_in_the_same_conversation_and_only_the_question_judged(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cases.yml"
+    path.write_text(
+        "cases:\n"
+        "  - id: follow-up\n"
+        "    context:\n"
+        "      - what does it cost?\n"
+        "      - ok thanks\n"
+        "    question: and for my wife?\n"
+        "    expect: [[advisor]]\n"
+        "    forbid: [euro]\n"
+    )
+    [case] = load_cases(path)
+    assert case.context == ["what does it cost?", "ok thanks"]
+    answers = {"what does it cost?": ["7,000 to 25,000 euro"], "ok thanks": ["You're welcome"]}
+    sent: list[tuple[str, str]] = []
+
+    def send(sender: str, message: str) -> list[str]:
+        sent.append((sender, message))
+        # The context's answer holds the forbidden word: only the question's answer counts.
+        return answers.get(message, ["Ask the advisor"])
+
+    [result] = evaluate([case], send)
+    assert [m for _, m in sent] == ["what does it cost?", "ok thanks", "and for my wife?"]
+    assert len({s for s, _ in sent}) == 1
+    assert result.passed and result.answer == "ask the advisor"
+    assert "after: ['what does it cost?', 'ok thanks']" in report([judge(case, ["no"])])
+
+
+def test_a_case_without_context_sends_only_its_question(tmp_path: Path) -> None:
+    path = tmp_path / "cases.yml"
+    path.write_text("cases:\n  - {id: a, question: one, expect: [[x]]}\n")
+    [case] = load_cases(path)
+    assert case.context == []
+    sent: list[str] = []
+
+    def send(sender: str, message: str) -> list[str]:
+        sent.append(message)
+        return ["x"]
+
+    assert evaluate([case], send)[0].passed
+    assert sent == ["one"]
