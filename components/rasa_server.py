@@ -32,6 +32,9 @@ def main() -> None:
     # Imported here: Rasa takes seconds to import, and only now is its argv ready.
     from rasa.__main__ import main as rasa_main
 
+    from components import action_result_validation
+
+    action_result_validation.install()
     rasa_main()
 
 
