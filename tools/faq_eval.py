@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import urllib.request
 import uuid
@@ -126,12 +127,34 @@ def report(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def topic_of(case_id: str) -> str:
+    """A case's topic group: its id without a trailing number (`cost-3` -> `cost`)."""
+    return re.sub(r"-\d+$", "", case_id)
+
+
+def by_topic(results: list[Result]) -> str:
+    """One line per topic group, in the file's order: passed / total and the rate."""
+    counts: dict[str, list[int]] = {}
+    for r in results:
+        passed_total = counts.setdefault(topic_of(r.case.id), [0, 0])
+        passed_total[0] += r.passed
+        passed_total[1] += 1
+    width = max((len(t) for t in counts), default=0)
+    return "\n".join(
+        f"  {topic:<{width}}  {passed:>3}/{total:<3} {passed / total:6.1%}"
+        for topic, (passed, total) in counts.items()
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line; exits non-zero when the pass rate is below ``--min-pass``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
     parser.add_argument("--url", help="a running Rasa server; default: start a private one")
     parser.add_argument("--min-pass", type=float, default=0.95)
+    parser.add_argument(
+        "--by-topic", action="store_true", help="also print the pass rate per topic group"
+    )
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
 
@@ -145,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rate = sum(r.passed for r in results) / max(1, len(results))
     print(f"pass rate {rate:.1%} (required {args.min_pass:.0%})")
+    if args.by_topic:
+        print("by topic (case id without its number):")
+        print(by_topic(results))
     print(report(results))
     return 0 if rate >= args.min_pass else 1
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tools.faq_eval import Case, evaluate, judge, load_cases, report
+from tools.faq_eval import Case, by_topic, evaluate, judge, load_cases, report, topic_of
 
 CASE = Case(
     id="c", question="q", expect=[["autoimmune", "immune system"], ["joint"]], forbid=["cure"]
@@ -95,3 +95,13 @@ def test_a_case_without_context_sends_only_its_question(tmp_path: Path) -> None:
 
     assert evaluate([case], send)[0].passed
     assert sent == ["one"]
+
+
+def test_the_topic_summary_groups_cases_by_id_without_their_number() -> None:
+    assert topic_of("cost-12") == "cost" and topic_of("follow-up-2") == "follow-up"
+    assert topic_of("red-flag") == "red-flag"
+    cases = [Case(id=i, question="q", expect=[["x"]]) for i in ("cost-1", "cost-2", "insurance-1")]
+    results = [judge(cases[0], ["x"]), judge(cases[1], ["y"]), judge(cases[2], ["x"])]
+    lines = by_topic(results).splitlines()
+    assert [line.split()[:2] for line in lines] == [["cost", "1/2"], ["insurance", "1/1"]]
+    assert lines[0].endswith("50.0%") and lines[1].endswith("100.0%")
