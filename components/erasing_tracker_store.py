@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import Session
 
 from bot.privacy.erasure import mark_events_erased, pending_event_erasure
+from bot.store import sqlite_tuning
 from bot.store.db import engine_for
 from bot.store.summaries import update_summary
 
@@ -52,6 +53,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         # engine, but pre-pinging: a dropped connection is replaced before use.
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        sqlite_tuning.tune(self.engine)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         # The erasure records live in the project's tables, in the same database.
         # engine_for migrates them once per process (the channels use it too).

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store import sqlite_tuning
 from bot.store.migrate import upgrade
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def engine_for(url: str) -> Engine:
     """
     # Normally already done by `make migrate`/the runner; then this only checks.
     upgrade(url)
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return sqlite_tuning.tune(create_engine(url, future=True, pool_pre_ping=True))
 
 
 @contextmanager

@@ -1,0 +1,36 @@
+"""Connection settings for the embedded SQLite database, shared by every process.
+
+Five processes use the one SQLite file (the Rasa server, the action server, the outbox
+worker, the console and the tools). In SQLite's default rollback-journal mode every
+commit waits for two fsyncs and a writer blocks all readers; a turn commits twice (the
+tracker store's events, then the console's summary). Write-ahead logging lets readers
+go on during a write, and ``synchronous=NORMAL`` — safe in WAL mode, where a power cut
+can lose the last commits but never corrupts the file — leaves one fsync per checkpoint.
+``busy_timeout`` makes a writer wait for another's lock instead of failing at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def tune(engine: Engine) -> Engine:
+    """Apply the settings to every new connection of ``engine`` if it is SQLite."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _on_connect):
+        event.listen(engine, "connect", _on_connect)
+    return engine
