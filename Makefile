@@ -91,6 +91,13 @@ eval: $(MODEL)
 eval-extra: $(MODEL)
 	$(PY) -m tools.faq_eval --cases tests/eval/faq_extra.yml --min-pass 0
 
+# Issue 14's held-out sets (article topics; practical questions, follow-ups, red flags),
+# written blind to the training data: a measurement per topic group, not a gate.
+.PHONY: eval-heldout
+eval-heldout: $(MODEL)
+	$(PY) -m tools.faq_eval --cases tests/eval/heldout_faq.yml --min-pass 0 --by-topic
+	$(PY) -m tools.faq_eval --cases tests/eval/heldout_practical.yml --min-pass 0 --by-topic
+
 redteam: $(MODEL)
 	$(PY) -m tests.redteam.evaluate
 	$(PY) -m tests.redteam.evaluate --cases tests/redteam/safety_net.yml

@@ -105,3 +105,11 @@ def test_the_topic_summary_groups_cases_by_id_without_their_number() -> None:
     lines = by_topic(results).splitlines()
     assert [line.split()[:2] for line in lines] == [["cost", "1/2"], ["insurance", "1/1"]]
     assert lines[0].endswith("50.0%") and lines[1].endswith("100.0%")
+
+
+def test_the_held_out_sets_load_with_unique_ids_and_expectations() -> None:
+    eval_dir = Path(__file__).resolve().parents[1] / "eval"
+    for name in ("heldout_faq.yml", "heldout_practical.yml"):
+        cases = load_cases(eval_dir / name)
+        assert len({c.id for c in cases}) == len(cases), name
+        assert all(c.expect and all(c.expect) for c in cases), name
