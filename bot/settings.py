@@ -244,6 +244,8 @@ class Settings:
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    # The clinic's practical facts (bot/clinic/): name, address, phone, opening hours ...
+    clinic_file: Path = PROJECT_ROOT / "clinic.yml"
 
     @property
     def action_endpoint_url(self) -> str:
@@ -321,7 +323,14 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         telegram=_telegram_settings(env),
         whatsapp=_whatsapp_settings(env),
         console=_console_settings(env),
+        clinic_file=_project_path(env.get("CLINIC_FILE") or "clinic.yml"),
     )
+
+
+def _project_path(raw: str) -> Path:
+    """``raw`` as a path; a relative one is relative to the project."""
+    path = Path(raw.strip())
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def _console_settings(env: dict[str, str]) -> ConsoleSettings:

@@ -16,6 +16,7 @@ import time
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.clinic.facts import ClinicFileError, configured_clinic
 from bot.handoff.hours import parse_business_hours
 from bot.privacy.retention import purge_expired
 from bot.processes.stack import Stack, StackError, console_url
@@ -170,11 +171,13 @@ def checked_settings() -> Settings:
     """The settings, every value checked before anything starts.
 
     ``load_settings`` checks formats; values whose meaning belongs to a capability are
-    checked by it here (business hours and their time zone), so that a bad value stops
-    `make run` with a message naming the key, not a lead form that fails later.
+    checked by it here (business hours and their time zone; the facts in clinic.yml), so
+    that a bad value stops `make run` with a message naming the key, not a lead form that
+    fails later.
     """
     settings = load_settings()
     parse_business_hours(settings.handoff.business_hours, settings.handoff.timezone)
+    configured_clinic(settings)
     return settings
 
 
@@ -185,6 +188,9 @@ def main() -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = checked_settings()
+    except ClinicFileError as exc:
+        print(f"Configuration error: {exc}. Fix it in {exc.path.name}.", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"Configuration error: {exc}. Fix it in .env or the environment.", file=sys.stderr)
         return 2
