@@ -241,6 +241,12 @@ class Settings:
     # Signs the widget's session ids. Empty: a random key kept in var/ (see
     # bot/channels/sessions.py), so that a restart keeps the visitors' conversations.
     widget_session_secret: str = ""
+    # socket.io's rooms through Redis (python-socketio's AsyncRedisManager): `make
+    # run-scaled` sets it for each Rasa server, so that a message one server sends (an
+    # advisor's reply) reaches a widget connected to another. Empty: this process only.
+    socketio_redis_url: str = ""
+    # The pub/sub channel those servers share (Redis channels are not per database).
+    socketio_redis_channel: str = "socketio"
     telegram: TelegramSettings | None = None
     whatsapp: WhatsAppSettings | None = None
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
@@ -320,11 +326,21 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
         ),
         widget_port=_int(env, "WIDGET_PORT", Settings.widget_port),
         widget_session_secret=_token(env, "WIDGET_SESSION_SECRET"),
+        socketio_redis_url=redis_url(env, "SOCKETIO_REDIS_URL"),
+        socketio_redis_channel=env.get("SOCKETIO_REDIS_CHANNEL") or "socketio",
         telegram=_telegram_settings(env),
         whatsapp=_whatsapp_settings(env),
         console=_console_settings(env),
         clinic_file=_project_path(env.get("CLINIC_FILE") or "clinic.yml"),
     )
+
+
+def redis_url(env: dict[str, str], key: str) -> str:
+    """A Redis URL (``redis://`` or ``rediss://``, TLS) from ``key``; empty if unset."""
+    value = env.get(key, "").strip()
+    if value and (urlsplit(value).scheme not in ("redis", "rediss") or not urlsplit(value).hostname):
+        raise ValueError(f"{key} must be a redis:// URL (e.g. redis://127.0.0.1:6379/0)")
+    return value
 
 
 def _project_path(raw: str) -> Path:
