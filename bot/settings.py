@@ -338,7 +338,8 @@ def load_settings(env: dict[str, str] | None = None, *, read_dotenv: bool = True
 def redis_url(env: dict[str, str], key: str) -> str:
     """A Redis URL (``redis://`` or ``rediss://``, TLS) from ``key``; empty if unset."""
     value = env.get(key, "").strip()
-    if value and (urlsplit(value).scheme not in ("redis", "rediss") or not urlsplit(value).hostname):
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("redis", "rediss") or not parts.hostname):
         raise ValueError(f"{key} must be a redis:// URL (e.g. redis://127.0.0.1:6379/0)")
     return value
 
