@@ -2,7 +2,9 @@
 
 ``make migrate`` runs it, ``make run`` and the test stacks run it before the servers
 start, and ``engine_for`` runs it once per process as a safety net (a no-op when the
-schema is current).
+schema is current). On PostgreSQL several processes may start at once (``make
+run-scaled``): a transaction-level advisory lock lets one of them migrate while the
+others wait, and then find the schema current.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Databases from before the migrations (issue 3) have this table and no version.
 BASELINE = "0001"
+# The advisory lock's key ("raassist" in ASCII): any constant that nothing else in the
+# database uses. PostgreSQL scopes advisory locks to one database.
+MIGRATION_LOCK_KEY = 0x7261617373697374
 
 
 def alembic_config(url: str) -> Config:
@@ -32,6 +37,12 @@ def upgrade(url: str, revision: str = "head") -> None:
     engine = create_engine(url, future=True)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Held until this transaction ends: a second process blocks here, then
+                # sees the first one's committed schema and has nothing to do.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             config = alembic_config(url)
             config.attributes["connection"] = connection
             tables = set(inspect(connection).get_table_names())
