@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.safety.triage.context import happening_now, is_hypothetical, negated, sentence_around
+from bot.safety.triage.information import asks_for_information
 from bot.safety.triage.levels import Level
 from bot.safety.triage.measurements import facts_in, measures_in
 from bot.safety.triage.normalise import fold
@@ -143,7 +144,9 @@ def triage(text: str) -> Finding | None:
 def explained_away(text: str) -> bool:
     """True when ``text`` names a danger the rules read as no red flag: negated ("no
     chest pain"), asked about in general ("can it cause a fever?"), in the past, a
-    combination's single part ("a fever"), or a normal measurement ("36.8 this morning").
+    combination's single part ("a fever"), a normal measurement ("36.8 this morning"),
+    or a question for information ("what heart rate is normal?", "the maximum dose before
+    it counts as an overdose?", see ``information``).
 
     The NLU model's own ``emergency`` guess is a second opinion; here the rules have
     read the words it reacted to, and their reading stands.
@@ -151,6 +154,8 @@ def explained_away(text: str) -> bool:
     if triage(text) is not None:
         return False
     folded = fold(text or "")
+    if asks_for_information(folded):
+        return True
     if any(measures_in(match.group(0)) for match in _SENTENCE.finditer(folded)):
         return True
     for language in languages():
