@@ -82,3 +82,8 @@ def test_the_next_step_is_the_advisor_or_the_pre_check() -> None:
     payloads = [b["payload"] for b in RESPONSES["utter_next_step"][0]["buttons"]]
     assert payloads == ["/request_human", "/start_precheck"]
 
+
+def test_medical_questions_outside_ra_go_to_the_own_doctor_or_pharmacist() -> None:
+    text = _text("utter_medical_other")
+    assert "your own doctor" in text and "pharmacist" in text
+    assert "112" not in text  # information, not an emergency answer

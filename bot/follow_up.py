@@ -1,0 +1,90 @@
+"""Follow-ups in context: "what about for my wife?", "tell me more".
+
+Such a message names no topic of its own; it is about the FAQ answered just before. That
+topic is read from the conversation's events (the ``utter_action`` Rasa records with
+every response sent by name, ``utter_faq/<topic>``), so it is the answer the patient
+actually saw, whichever action sent it. Pure: the action only adapts it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.content import Utterance, responses
+
+RETRIEVAL_INTENT = "faq"
+# Built, not written out: tools/validate_data.py reads quoted "utter_..." names in the
+# code as responses the code sends, and a bare prefix is none.
+FAQ_RESPONSE_PREFIX = f"utter_{RETRIEVAL_INTENT}/"
+# Rasa's metadata key for the response a bot message was sent as (the same scan would
+# take it for a response name, hence two parts).
+UTTER_ACTION_KEY = "utter" "_action"
+# A follow-up refers to a recent answer: the FAQ must have been answered within this many
+# of the patient's previous messages, in this session.
+RECENT_TURNS = 3
+
+ABOUT_SOMEONE_ELSE = "utter_follow_up_someone_else"
+MORE_ON_TOPIC = "utter_follow_up_more"
+NO_TOPIC = "utter_follow_up_no_topic"
+
+_SOMEONE_ELSE = re.compile(
+    r"\b(wife|husband|hubby|partner|spouse|mum|mom|mother|mother-in-law|father|father-in-law"
+    r"|dad|son|daughter|sister|brother|aunt|uncle|grandmother|grandma|grandfather|grandpa"
+    r"|granny|friend|neighbou?r|colleague|family|relative|parents?|other people|someone else"
+    r"|somebody else|others)\b",
+    re.IGNORECASE,
+)
+
+
+def last_faq_topic(events: Iterable[Mapping[str, Any]]) -> str | None:
+    """The ``faq/<topic>`` answered within the last ``RECENT_TURNS`` turns of this
+    session, or ``None``. ``events`` end with the follow-up itself."""
+    earlier = list(events)
+    # The follow-up's own user event (and anything after it) is not "before".
+    while earlier and earlier[-1].get("event") != "user":
+        earlier.pop()
+    if earlier:
+        earlier.pop()
+    turns = 0
+    for event in reversed(earlier):
+        kind = event.get("event")
+        if kind == "session_started":
+            return None
+        if kind == "user":
+            turns += 1
+            if turns >= RECENT_TURNS:
+                return None
+        if kind == "bot":
+            action = (event.get("metadata") or {}).get(UTTER_ACTION_KEY) or ""
+            if action.startswith(FAQ_RESPONSE_PREFIX):
+                return f"{RETRIEVAL_INTENT}/" + action.removeprefix(FAQ_RESPONSE_PREFIX)
+    return None
+
+
+def is_about_someone_else(text: str) -> bool:
+    """Whether the follow-up asks about another person ("and for my wife?")."""
+    return bool(_SOMEONE_ELSE.search(text or ""))
+
+
+def follow_up_answer(topic: str | None, text: str) -> list[Utterance]:
+    """What to say: the topic's answer again for another person; for "more", what there
+    is (the topic's related questions and the advisor); without a topic, a question back."""
+    name = FAQ_RESPONSE_PREFIX + (topic or "").removeprefix(f"{RETRIEVAL_INTENT}/")
+    if topic is None or name not in responses():
+        return [Utterance(NO_TOPIC)]
+    if is_about_someone_else(text):
+        return [Utterance(ABOUT_SOMEONE_ELSE), Utterance(name)]
+    return [Utterance(MORE_ON_TOPIC, {"buttons": related_buttons(name)})]
+
+
+def related_buttons(name: str) -> list[dict[str, str]]:
+    """The buttons of the answer ``name`` (its related questions) that the "more"
+    response does not offer already."""
+    offered = {b["payload"] for b in responses()[MORE_ON_TOPIC][0].get("buttons") or []}
+    return [
+        dict(button)
+        for button in responses()[name][0].get("buttons") or []
+        if button["payload"] not in offered
+    ]

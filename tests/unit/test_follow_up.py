@@ -1,0 +1,95 @@
+"""Follow-ups ("what about for my wife?", "tell me more") are about the FAQ answered last."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.content import Utterance, responses
+from bot.follow_up import (
+    MORE_ON_TOPIC,
+    NO_TOPIC,
+    RECENT_TURNS,
+    follow_up_answer,
+    is_about_someone_else,
+    last_faq_topic,
+)
+
+
+def _user(text: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"text": text}}
+
+
+def _bot(response: str) -> dict[str, Any]:
+    return {"event": "bot", "text": "...", "metadata": {"utter_action": response}}
+
+
+FOLLOW_UP = _user("what about for my wife?")
+
+
+def test_the_topic_is_the_faq_answered_just_before() -> None:
+    events = [
+        _user("What does it cost?"),
+        _bot("utter_faq/cost"),
+        _bot("utter_treatment_disclaimer"),
+        FOLLOW_UP,
+    ]
+    assert last_faq_topic(events) == "faq/cost"
+
+
+def test_the_latest_faq_wins() -> None:
+    events = [_user("q"), _bot("utter_faq/cost"), _user("q"), _bot("utter_faq/safety"), FOLLOW_UP]
+    assert last_faq_topic(events) == "faq/safety"
+
+
+def test_a_follow_up_after_the_followup_answer_keeps_the_topic() -> None:
+    events = [_user("q"), _bot("utter_faq/cost"), FOLLOW_UP, _bot("utter_follow_up_someone_else")]
+    events += [_bot("utter_faq/cost"), _user("and for my dad?")]
+    assert last_faq_topic(events) == "faq/cost"
+
+
+def test_no_topic_from_an_earlier_session_or_long_ago() -> None:
+    earlier_session = [
+        _user("q"),
+        _bot("utter_faq/cost"),
+        {"event": "session_started"},
+        FOLLOW_UP,
+    ]
+    assert last_faq_topic(earlier_session) is None
+    long_ago = [_user("q"), _bot("utter_faq/cost")]
+    for _ in range(RECENT_TURNS):
+        long_ago += [_user("hi"), _bot("utter_greet")]
+    assert last_faq_topic([*long_ago, FOLLOW_UP]) is None
+    assert last_faq_topic([FOLLOW_UP]) is None
+
+
+def test_answers_that_were_not_faqs_do_not_count() -> None:
+    events = [_user("where are you"), _bot("utter_clinic_address_unknown"), FOLLOW_UP]
+    assert last_faq_topic(events) is None
+
+
+def test_about_someone_else_the_topic_is_answered_again_for_them() -> None:
+    assert follow_up_answer("faq/cost", "what about for my wife?") == [
+        Utterance("utter_follow_up_someone_else"),
+        Utterance("utter_faq/cost"),
+    ]
+
+
+def test_asking_for_more_offers_the_topics_related_questions_and_the_advisor() -> None:
+    (said,) = follow_up_answer("faq/cost", "tell me more")
+    assert said.response == MORE_ON_TOPIC
+    related = [b["payload"] for b in said.variables["buttons"]]
+    assert related == ["What affects the price?", "Does health insurance pay for it?"]
+    own = [b["payload"] for b in responses()[MORE_ON_TOPIC][0]["buttons"]]
+    assert own == ["/request_human"]  # offered once, not again among the related ones
+
+
+def test_without_a_topic_the_assistant_asks_what_is_meant() -> None:
+    assert follow_up_answer(None, "what about my wife") == [Utterance(NO_TOPIC)]
+    assert follow_up_answer("faq/no_such_topic", "tell me more") == [Utterance(NO_TOPIC)]
+
+
+def test_who_counts_as_someone_else() -> None:
+    for text in ("and for my husband?", "same for my mum?", "n for my hubby?", "my mother-in-law"):
+        assert is_about_someone_else(text), text
+    for text in ("tell me more", "can you explain that more simply", "go on"):
+        assert not is_about_someone_else(text), text
