@@ -19,13 +19,17 @@ from bot.leads.form import (
     CONTACT,
     COUNTRY,
     EMAIL,
-    EXPLAIN_AFTER,
-    EXPLANATIONS,
     NAME,
     PHONE,
+    PHONE_CANDIDATE,
+    PHONE_CONFIRM,
+    PROBLEM_RESPONSES,
+    REASK,
     REUSE,
     WINDOW,
+    problem_with,
     read_lead_answer,
+    reask_after,
 )
 from bot.leads.store import LeadDetails, stored_lead
 from bot.precheck.reader import is_question
@@ -63,8 +67,9 @@ Slots = dict[str, Any]
 class ValidateLeadForm(FreeTextFormValidationAction):
     """Consent first; without it the form ends before anything personal is asked.
 
-    The second unusable answer to a question gets an explanation of what is needed
-    (the pattern of RasaHQ's financial-demo) instead of the same question again.
+    An unusable answer is told what was wrong with it, and the question comes back in
+    other words (the ``lead_reask`` slot picks its variation): never the same question
+    twice in a row. A number typed in national format is confirmed as Swiss first.
     """
 
     def name(self) -> str:
@@ -82,9 +87,13 @@ class ValidateLeadForm(FreeTextFormValidationAction):
             return [CONSENT]
         # A returning patient first confirms the stored details ("yes" fills the rest)
         # or gives new ones ("no": the usual questions follow).
+        slots = list(domain_slots)
+        # "079 123 45 67": "Is that a Swiss number?" before the contact is given.
+        if tracker.get_slot(PHONE_CANDIDATE) and CONTACT in slots:
+            slots.insert(slots.index(CONTACT), PHONE_CONFIRM)
         if self._stored(tracker) is not None:
-            return [REUSE, *domain_slots]
-        return domain_slots
+            return [REUSE, *slots]
+        return slots
 
     def _stored(self, tracker: Tracker) -> LeadDetails | None:
         try:
@@ -105,7 +114,12 @@ class ValidateLeadForm(FreeTextFormValidationAction):
 
     def _read(self, asked: str, text: str, tracker: Tracker) -> Slots | None:
         return read_lead_answer(
-            asked, text, tracker.get_slot(EMAIL), tracker.get_slot(PHONE), whatsapp_number(tracker)
+            asked,
+            text,
+            tracker.get_slot(EMAIL),
+            tracker.get_slot(PHONE),
+            whatsapp_number(tracker),
+            tracker.get_slot(PHONE_CANDIDATE),
         )
 
     def _validated(
@@ -115,13 +129,13 @@ class ValidateLeadForm(FreeTextFormValidationAction):
         if values is not None and values.get(REUSE) == "yes":
             values = {**values, **self._stored_slots(tracker)}
         if values is not None:
-            return {**values, ATTEMPTS_SLOT: None}
+            # The next question in its own words (unless the answer asks for a variation).
+            return {**values, ATTEMPTS_SLOT: None, REASK: values.get(REASK)}
         attempts = dict(tracker.get_slot(ATTEMPTS_SLOT) or {})
         attempts[slot] = attempts.get(slot, 0) + 1
-        if attempts[slot] >= EXPLAIN_AFTER:
-            utter(dispatcher, EXPLANATIONS[slot])
-        # The slot stays empty, so the form asks the same question again.
-        return {slot: None, ATTEMPTS_SLOT: attempts}
+        utter(dispatcher, PROBLEM_RESPONSES[problem_with(slot, str(value or ""))])
+        # The slot stays empty, so the form asks again: in other words than last time.
+        return {slot: None, ATTEMPTS_SLOT: attempts, REASK: reask_after(attempts[slot])}
 
     def _stored_slots(self, tracker: Tracker) -> Slots:
         """The form's answers from the stored lead, confirmed by the patient."""
@@ -178,6 +192,16 @@ class ValidateLeadForm(FreeTextFormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         return self._validated(CONTACT, value, dispatcher, tracker)
+
+    async def extract_lead_phone_confirm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.candidate(PHONE_CONFIRM, tracker)
+
+    async def validate_lead_phone_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._validated(PHONE_CONFIRM, value, dispatcher, tracker)
 
     async def extract_lead_channel(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

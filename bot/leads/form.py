@@ -1,9 +1,11 @@
 """Reads the answers of the lead form (contact details for an advisor) from free text.
 
 Pure: the form validation action (``actions/lead_form.py``) adapts it. Each reader
-returns the slot values the answer gives, or ``None`` when it gives nothing usable;
-after repeated unusable answers the form sends the response in ``EXPLANATIONS`` (the pattern of
-RasaHQ's financial-demo).
+returns the slot values the answer gives, or ``None`` when it gives nothing usable.
+An unusable answer is never met with the same question in the same words (issue 14):
+``problem_with`` says what was wrong (sent first), and the question comes back as
+another of its variations (``REASK`` slot: ``again`` after the first unusable answer,
+``explain`` with examples after the second, and so on in turn).
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.leads.contact import normalise_email, normalise_name, normalise_phone
+from bot.leads.contact import (
+    ContactProblem,
+    normalise_name,
+    normalise_phone,
+    read_contact_details,
+    readable_number,
+)
 from bot.precheck.reader import is_question, read_answer
 from bot.precheck.rules import Answer
 
@@ -26,21 +34,74 @@ COUNTRY = "lead_country"
 # Asked first when the conversation already has a stored lead (a returning patient):
 # "Shall the advisor use these details again?"
 REUSE = "lead_reuse"
+# A number typed in national format ("079 123 45 67"), as +41 79 123 45 67, waiting
+# for the patient to confirm that it is Swiss (PHONE_CONFIRM, asked before CONTACT).
+PHONE_CANDIDATE = "lead_phone_candidate"
+PHONE_CONFIRM = "lead_phone_confirm"
+# Which variation of the question comes next: None (the question), "again" or
+# "explain" after an unusable answer, "country_code" after "no, not a Swiss number".
+REASK = "lead_reask"
 FORM_SLOTS = (CONSENT, NAME, CONTACT, CHANNEL, WINDOW, COUNTRY)
-LEAD_SLOTS = (REUSE, *FORM_SLOTS, EMAIL, PHONE)
-# After this many unusable answers to one question, the form explains it.
-EXPLAIN_AFTER = 2
+LEAD_SLOTS = (REUSE, *FORM_SLOTS, EMAIL, PHONE, PHONE_CANDIDATE, PHONE_CONFIRM, REASK)
+AGAIN = "again"
+EXPLAIN = "explain"
+COUNTRY_CODE = "country_code"
 
-# What each question needs, said after repeated unusable answers (data/responses/leads.yml).
-EXPLANATIONS = {
-    REUSE: "utter_explain_lead_reuse",
-    CONSENT: "utter_explain_lead_consent",
-    NAME: "utter_explain_lead_name",
-    CONTACT: "utter_explain_lead_contact",
-    CHANNEL: "utter_explain_lead_channel",
-    WINDOW: "utter_explain_lead_contact_window",
-    COUNTRY: "utter_explain_lead_country",
+# What was wrong with an unusable answer, said before the question comes back
+# (data/responses/leads.yml: utter_lead_problem_<code>).
+NOT_YES_OR_NO = "not_yes_or_no"
+REFUSED = "refused"
+NAME_HAS_DIGITS = "name_has_digits"
+NAME_IS_EMAIL = "name_is_email"
+NAME_TOO_LONG = "name_too_long"
+NAME_UNREADABLE = "name_unreadable"
+CHANNEL_NEEDS_PHONE = "channel_needs_phone"
+CHANNEL_NEEDS_EMAIL = "channel_needs_email"
+CHANNEL_UNKNOWN = "channel_unknown"
+WINDOW_UNKNOWN = "window_unknown"
+COUNTRY_HAS_DIGITS = "country_has_digits"
+COUNTRY_UNREADABLE = "country_unreadable"
+# Written out (not built from the codes) so that the data validation sees them sent.
+PROBLEM_RESPONSES = {
+    NOT_YES_OR_NO: "utter_lead_problem_not_yes_or_no",
+    REFUSED: "utter_lead_problem_refused",
+    NAME_HAS_DIGITS: "utter_lead_problem_name_has_digits",
+    NAME_IS_EMAIL: "utter_lead_problem_name_is_email",
+    NAME_TOO_LONG: "utter_lead_problem_name_too_long",
+    NAME_UNREADABLE: "utter_lead_problem_name_unreadable",
+    CHANNEL_NEEDS_PHONE: "utter_lead_problem_channel_needs_phone",
+    CHANNEL_NEEDS_EMAIL: "utter_lead_problem_channel_needs_email",
+    CHANNEL_UNKNOWN: "utter_lead_problem_channel_unknown",
+    WINDOW_UNKNOWN: "utter_lead_problem_window_unknown",
+    COUNTRY_HAS_DIGITS: "utter_lead_problem_country_has_digits",
+    COUNTRY_UNREADABLE: "utter_lead_problem_country_unreadable",
+    ContactProblem.NOTHING.value: "utter_lead_problem_nothing",
+    ContactProblem.EMAIL_INCOMPLETE.value: "utter_lead_problem_email_incomplete",
+    ContactProblem.EMAIL_NO_AT.value: "utter_lead_problem_email_no_at",
+    ContactProblem.PHONE_TOO_SHORT.value: "utter_lead_problem_phone_too_short",
+    ContactProblem.PHONE_TOO_LONG.value: "utter_lead_problem_phone_too_long",
+    ContactProblem.PHONE_NO_COUNTRY.value: "utter_lead_problem_phone_no_country",
+    ContactProblem.PHONE_INVALID.value: "utter_lead_problem_phone_invalid",
 }
+# The form's questions; each has `again` and `explain` variations (conditions on the
+# REASK slot), and the contact question a `country_code` one.
+QUESTIONS = {
+    REUSE: "utter_ask_lead_reuse",
+    CONSENT: "utter_ask_lead_consent",
+    NAME: "utter_ask_lead_name",
+    CONTACT: "utter_ask_lead_contact",
+    PHONE_CONFIRM: "utter_ask_lead_phone_confirm",
+    CHANNEL: "utter_ask_lead_channel",
+    WINDOW: "utter_ask_lead_contact_window",
+    COUNTRY: "utter_ask_lead_country",
+}
+
+
+def reask_after(attempts: int) -> str:
+    """The question's variation after ``attempts`` unusable answers in a row: the
+    rephrased question and the explained one in turn, never the same twice running."""
+    return AGAIN if attempts % 2 == 1 else EXPLAIN
+
 
 _NAME_PREFIX = re.compile(
     r"^(?:my name is|my name's|name:|i am|i'm|im|it's|it is|call me|this is)\s+", re.I
@@ -115,17 +176,40 @@ def read_name(text: str) -> dict[str, str] | None:
 
 
 def read_contact(text: str, offered_phone: str | None = None) -> dict[str, str | None] | None:
-    """An email address and/or an international phone number.
+    """An email address and/or an international phone number, or a number in national
+    format to confirm as Swiss (``PHONE_CANDIDATE``; the contact is given once confirmed).
 
     On WhatsApp the patient's own number (``offered_phone``) is offered: a "yes" takes
     it, and it stays beside an email address typed instead of asking for it again.
     """
-    email, phone = normalise_email(text), normalise_phone(text)
-    if not email and not phone:
+    reading = read_contact_details(text)
+    if not reading.usable:
         if offered_phone and read_consent(text) == {CONSENT: "given"}:
             return {CONTACT: "given", EMAIL: None, PHONE: offered_phone}
         return None
-    return {CONTACT: "given", EMAIL: email, PHONE: phone or offered_phone}
+    if reading.home_candidate and not reading.phone:
+        return {
+            CONTACT: None,
+            EMAIL: reading.email,
+            PHONE: None,
+            PHONE_CANDIDATE: readable_number(reading.home_candidate),
+        }
+    return {CONTACT: "given", EMAIL: reading.email, PHONE: reading.phone or offered_phone}
+
+
+def read_phone_confirm(text: str, candidate: str | None) -> dict[str, str | None] | None:
+    """Yes (the number is Swiss: it becomes the phone number), no (it is asked for with
+    its country code), or the number typed again with its country code."""
+    typed = normalise_phone(text)
+    if typed:
+        return {PHONE_CONFIRM: "yes", PHONE: typed, CONTACT: "given", PHONE_CANDIDATE: None}
+    read = read_consent(text)
+    if read is None:
+        return None
+    if read[CONSENT] == "given":
+        phone = normalise_phone(candidate or "")
+        return {PHONE_CONFIRM: "yes", PHONE: phone, CONTACT: "given", PHONE_CANDIDATE: None}
+    return {PHONE_CONFIRM: None, PHONE_CANDIDATE: None, REASK: COUNTRY_CODE}
 
 
 def read_channel(text: str, email: str | None, phone: str | None) -> dict[str, str] | None:
@@ -164,20 +248,68 @@ def read_lead_answer(
     email: str | None = None,
     phone: str | None = None,
     offered_phone: str | None = None,
+    candidate: str | None = None,
 ) -> dict[str, str | None] | None:
     """The slot values ``text`` gives for the question ``asked`` (``offered_phone``: the
-    number the patient writes from, on WhatsApp)."""
+    number the patient writes from, on WhatsApp; ``candidate``: the number to confirm)."""
     readers = {
         REUSE: read_reuse,
         CONSENT: read_consent,
         NAME: read_name,
         CONTACT: lambda t: read_contact(t, offered_phone),
+        PHONE_CONFIRM: lambda t: read_phone_confirm(t, candidate),
         CHANNEL: lambda t: read_channel(t, email, phone),
         WINDOW: read_window,
         COUNTRY: read_country,
     }
     reader = readers.get(asked)
     return reader(text) if reader else None
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _name_problem(text: str) -> str:
+    if _NON_ANSWER.match(text):
+        return REFUSED
+    if "@" in text:
+        return NAME_IS_EMAIL
+    if _DIGIT.search(text):
+        return NAME_HAS_DIGITS
+    if len(text.split()) > 5 or _SENTENCE_WORDS & set(text.lower().split()):
+        return NAME_TOO_LONG
+    return NAME_UNREADABLE
+
+
+def _channel_problem(text: str) -> str:
+    # Which channel was asked for, whatever details were given.
+    wanted = read_channel(text, "a@b.ch", "+41000000000")
+    if wanted is None:
+        return CHANNEL_UNKNOWN
+    return CHANNEL_NEEDS_EMAIL if wanted[CHANNEL] == "email" else CHANNEL_NEEDS_PHONE
+
+
+def _country_problem(text: str) -> str:
+    if _NON_ANSWER.match(text):
+        return REFUSED
+    return COUNTRY_HAS_DIGITS if _DIGIT.search(text) else COUNTRY_UNREADABLE
+
+
+def problem_with(asked: str, text: str) -> str:
+    """What was wrong with ``text``, an unusable answer to ``asked`` (a key of
+    ``PROBLEM_RESPONSES``)."""
+    text = text.strip()
+    if asked == NAME:
+        return _name_problem(text)
+    if asked == CONTACT:
+        return (read_contact_details(text).problem or ContactProblem.NOTHING).value
+    if asked == CHANNEL:
+        return _channel_problem(text)
+    if asked == WINDOW:
+        return WINDOW_UNKNOWN
+    if asked == COUNTRY:
+        return _country_problem(text)
+    return NOT_YES_OR_NO
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.lead_form import ValidateLeadForm
 from actions.submit_lead import ActionSubmitLead
-from bot.leads.form import EXPLANATIONS
+from bot.leads.form import PROBLEM_RESPONSES
 from bot.precheck.summary import advisor_summary
 from bot.store.db import conversation_rows
 from bot.store.models import Consent, Handoff, Lead, OutboxMessage
@@ -58,14 +58,73 @@ async def test_no_dont_store_anything_at_the_consent_question_is_a_no() -> None:
     assert SlotSet("lead_consent", "declined") in events
 
 
-async def test_an_unusable_answer_is_asked_again_and_explained_the_second_time() -> None:
-    messages, events = await validate("whatever", "out_of_scope", "lead_contact")
-    assert messages == []
-    assert events == [SlotSet("lead_contact", None), SlotSet("form_attempts", {"lead_contact": 1})]
+async def test_an_unusable_answer_is_told_what_was_wrong_and_asked_in_other_words() -> None:
+    messages, events = await validate("anna@", "out_of_scope", "lead_contact")
+    # What was wrong first; the form then asks its question's "again" variation.
+    assert [m["response"] for m in messages] == [PROBLEM_RESPONSES["email_incomplete"]]
+    assert "after the @" in messages[0]["text"]
+    assert events == [
+        SlotSet("lead_contact", None),
+        SlotSet("form_attempts", {"lead_contact": 1}),
+        SlotSet("lead_reask", "again"),
+    ]
     messages, events = await validate(
-        "still no idea", "out_of_scope", "lead_contact", form_attempts={"lead_contact": 1}
+        "079 123 45", "out_of_scope", "lead_contact", form_attempts={"lead_contact": 1}
     )
-    assert messages[0]["response"] == EXPLANATIONS["lead_contact"]
+    assert [m["response"] for m in messages] == [PROBLEM_RESPONSES["phone_too_short"]]
+    # The second time the question explains itself: never the same question twice running.
+    assert SlotSet("lead_reask", "explain") in events
+
+
+async def test_a_usable_answer_brings_the_next_question_in_its_own_words() -> None:
+    _, events = await validate(
+        "Anna Meier", "out_of_scope", "lead_name", form_attempts={"lead_name": 1}, lead_reask="again"
+    )
+    assert SlotSet("lead_name", "Anna Meier") in events
+    assert SlotSet("lead_reask", None) in events and SlotSet("form_attempts", None) in events
+
+
+async def test_a_national_number_is_confirmed_as_swiss_before_it_is_stored() -> None:
+    messages, events = await validate(
+        "079 123 45 67", "out_of_scope", "lead_contact", lead_consent="given", lead_name="Anna"
+    )
+    assert messages == []
+    assert SlotSet("lead_phone_candidate", "+41 79 123 45 67") in events
+    assert SlotSet("lead_contact", None) in events
+    # The form asks "Is that a Swiss number (+41 79 123 45 67)?" next.
+    assert events[-1] == SlotSet("requested_slot", "lead_phone_confirm")
+    asked = rendered(
+        [{"response": "utter_ask_lead_phone_confirm", "lead_phone_candidate": "+41 79 123 45 67"}]
+    )
+    assert asked[0]["text"] == "Is that a Swiss number (+41 79 123 45 67)?"
+    assert [b["payload"] for b in asked[0]["buttons"]] == ["yes", "no"]
+
+
+async def test_yes_it_is_swiss_stores_the_number_in_e164() -> None:
+    pending = {"lead_phone_candidate": "+41 79 123 45 67", "lead_name": "A", "lead_consent": "given"}
+    _, events = await validate("yes", "affirm", "lead_phone_confirm", **pending)
+    assert SlotSet("lead_phone", "+41791234567") in events
+    assert SlotSet("lead_contact", "given") in events
+    assert SlotSet("lead_phone_candidate", None) in events
+
+
+async def test_no_it_is_not_swiss_asks_for_the_number_with_its_country_code() -> None:
+    pending = {"lead_phone_candidate": "+41 79 123 45 67", "lead_name": "A", "lead_consent": "given"}
+    messages, events = await validate("no", "deny", "lead_phone_confirm", **pending)
+    assert messages == []
+    assert SlotSet("lead_phone_candidate", None) in events
+    assert SlotSet("lead_reask", "country_code") in events
+    assert SlotSet("lead_phone", "+41791234567") not in events
+    # The Swiss question is off the list: the form asks its first empty slot, the contact,
+    # in its "with the country code" variation.
+    assert not any(e.get("name") == "requested_slot" for e in events)
+
+
+async def test_an_unclear_answer_to_the_swiss_question_says_so() -> None:
+    pending = {"lead_phone_candidate": "+41 79 123 45 67", "lead_name": "A", "lead_consent": "given"}
+    messages, events = await validate("hmm", "out_of_scope", "lead_phone_confirm", **pending)
+    assert [m["response"] for m in messages] == [PROBLEM_RESPONSES["not_yes_or_no"]]
+    assert SlotSet("lead_reask", "again") in events
 
 
 async def test_questions_and_commands_are_left_to_the_rules() -> None:

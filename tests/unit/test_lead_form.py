@@ -10,18 +10,25 @@ from bot.leads.form import (
     CONTACT,
     COUNTRY,
     EMAIL,
-    EXPLANATIONS,
     FORM_SLOTS,
     NAME,
     PHONE,
+    PHONE_CANDIDATE,
+    PHONE_CONFIRM,
+    PROBLEM_RESPONSES,
+    QUESTIONS,
+    REASK,
     WINDOW,
+    problem_with,
     read_channel,
     read_consent,
     read_contact,
     read_country,
     read_lead_answer,
     read_name,
+    read_phone_confirm,
     read_window,
+    reask_after,
 )
 
 MAIL = "anna@example.com"
@@ -107,10 +114,63 @@ def test_contact_email_and_phone() -> None:
     }
 
 
-@pytest.mark.parametrize("text", ["079 123 45 67", "call me", "anna at example dot com", ""])
+@pytest.mark.parametrize("text", ["call me", "anna at example dot com", "079 123 45", ""])
 def test_contact_without_usable_details_is_refused(text: str) -> None:
-    # A national number is refused: the advisor may call from abroad.
     assert read_contact(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "candidate"),
+    [
+        ("079 123 45 67", "+41 79 123 45 67"),
+        ("0791234567", "+41 79 123 45 67"),
+        ("044 668 18 00", "+41 44 668 18 00"),
+        ("my mobile is 079/123.45.67", "+41 79 123 45 67"),
+        ("79 123 45 67", "+41 79 123 45 67"),  # the mobile without its 0
+    ],
+)
+def test_a_number_in_national_format_is_offered_as_swiss_not_refused(text, candidate) -> None:
+    # Not given yet: the patient confirms the country first (the advisor may call from abroad).
+    assert read_contact(text) == {CONTACT: None, EMAIL: None, PHONE: None, PHONE_CANDIDATE: candidate}
+
+
+def test_an_email_beside_a_national_number_is_kept_while_the_number_is_confirmed() -> None:
+    assert read_contact(f"{MAIL} or 079 123 45 67") == {
+        CONTACT: None,
+        EMAIL: MAIL,
+        PHONE: None,
+        PHONE_CANDIDATE: "+41 79 123 45 67",
+    }
+
+
+@pytest.mark.parametrize("text", ["yes", "yes it is", "Yes, Swiss", "correct", "yeah"])
+def test_yes_it_is_swiss_stores_the_number_in_e164(text: str) -> None:
+    assert read_phone_confirm(text, "+41 79 123 45 67") == {
+        PHONE_CONFIRM: "yes",
+        PHONE: MOBILE,
+        CONTACT: "given",
+        PHONE_CANDIDATE: None,
+    }
+
+
+@pytest.mark.parametrize("text", ["no", "No, another country", "nope, it's German"])
+def test_no_asks_for_the_number_with_its_country_code(text: str) -> None:
+    assert read_phone_confirm(text, "+41 79 123 45 67") == {
+        PHONE_CONFIRM: None,
+        PHONE_CANDIDATE: None,
+        REASK: "country_code",
+    }
+
+
+def test_the_number_typed_again_with_its_code_answers_the_swiss_question() -> None:
+    assert read_phone_confirm("no, it's +49 171 1234567", "+41 17 112 34 56")[PHONE] == (
+        "+491711234567"
+    )
+
+
+@pytest.mark.parametrize("text", ["maybe", "what do you mean?", "hmm"])
+def test_an_unclear_answer_to_the_swiss_question_is_asked_again(text: str) -> None:
+    assert read_phone_confirm(text, "+41 79 123 45 67") is None
 
 
 # --- channel ------------------------------------------------------------------------------
@@ -243,12 +303,59 @@ def test_read_lead_answer_reads_nothing_for_other_slots(asked: str) -> None:
     assert read_lead_answer(asked, "yes") is None
 
 
-def test_every_form_question_has_an_explanation() -> None:
-    from bot.content import text
+def test_every_form_question_comes_back_in_other_words_and_never_twice_alike() -> None:
+    from bot.content import responses
     from bot.leads.form import REUSE
 
-    assert set(EXPLANATIONS) == {REUSE, *FORM_SLOTS}
-    assert all(text(name).strip() for name in EXPLANATIONS.values())
+    assert set(QUESTIONS) == {REUSE, PHONE_CONFIRM, *FORM_SLOTS}
+    for name in QUESTIONS.values():
+        plain = {}
+        for variant in responses()[name]:
+            condition = (variant.get("condition") or [{}])[0]
+            if condition.get("name") in (None, REASK):
+                plain.setdefault(variant.get("channel"), {})[condition.get("value")] = variant["text"]
+        for texts in plain.values():
+            # The question, "again" and "explain": three different texts.
+            assert {None, "again", "explain"} <= set(texts), name
+            assert len({texts[None], texts["again"], texts["explain"]}) == 3, name
+    # Unusable answers in a row alternate between the two, starting with "again".
+    assert [reask_after(n) for n in (1, 2, 3, 4)] == ["again", "explain", "again", "explain"]
+
+
+def test_every_problem_has_its_own_words() -> None:
+    from bot.content import text
+
+    said = [text(name) for name in PROBLEM_RESPONSES.values()]
+    assert all(said) and len(set(said)) == len(said)
+
+
+@pytest.mark.parametrize(
+    ("asked", "answer", "problem", "said"),
+    [
+        (CONTACT, "anna@", "email_incomplete", "after the @"),
+        (CONTACT, "anna@gmail", "email_incomplete", "after the @"),
+        (CONTACT, "anna.meier.gmail.com", "email_no_at", "without its @"),
+        (CONTACT, "079 123 45", "phone_too_short", "10 digits"),
+        (CONTACT, "+41 79 123", "phone_too_short", "too short"),
+        (CONTACT, "+41 79 123 45 67 89 01 23", "phone_too_long", "more digits"),
+        (CONTACT, "0171 1234567", "phone_no_country", "doesn't look like a Swiss number"),
+        (CONTACT, "call me", "nothing", "couldn't find an email address or a phone number"),
+        (NAME, "Anna 2", "name_has_digits", "digits"),
+        (NAME, "anna@example.com", "name_is_email", "email address"),
+        (NAME, "no", "refused", "stop"),
+        (CHANNEL, "phone", "channel_needs_phone", "phone number"),
+        (CHANNEL, "carrier pigeon", "channel_unknown", "way of contact"),
+        (WINDOW, "tomorrow", "window_unknown", "time of day"),
+        (COUNTRY, "8001", "country_has_digits", "postcode"),
+        (CONSENT, "maybe", "not_yes_or_no", "yes or a no"),
+        (PHONE_CONFIRM, "hmm", "not_yes_or_no", "yes or a no"),
+    ],
+)
+def test_an_unusable_answer_is_told_what_was_wrong(asked, answer, problem, said) -> None:
+    from bot.content import text
+
+    assert problem_with(asked, answer) == problem
+    assert said in text(PROBLEM_RESPONSES[problem])
 
 
 @pytest.mark.parametrize(
