@@ -9,12 +9,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utter import utter
-from bot.parse_data import faq_key
+from bot.faq_choice import TOPIC
 from bot.safety.disclaimer import DISCLAIMER, SHOWN_SLOT, disclaimer_due
 
 
 class ActionTreatmentDisclaimer(Action):
-    """Runs after every FAQ answer; speaks only when the disclaimer is due."""
+    """Runs after every FAQ answer; speaks only when the disclaimer is due.
+
+    The topic is the one action_answer_faq answered (its slot): none after "Did you
+    mean …?", the tapped one after a button.
+    """
 
     def name(self) -> str:
         return "action_treatment_disclaimer"
@@ -25,7 +29,7 @@ class ActionTreatmentDisclaimer(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        if not disclaimer_due(faq_key(tracker.latest_message), bool(tracker.get_slot(SHOWN_SLOT))):
+        if not disclaimer_due(tracker.get_slot(TOPIC), bool(tracker.get_slot(SHOWN_SLOT))):
             return []
         utter(dispatcher, DISCLAIMER)
         return [SlotSet(SHOWN_SLOT, True)]

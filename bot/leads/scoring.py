@@ -90,15 +90,20 @@ def topics_asked(retrieval_keys: Iterable[str | None]) -> frozenset[str]:
 
 
 HUMAN_INTENT = "request_human"
+# The FAQ topic action_answer_faq answered (bot/faq_choice.py: TOPIC).
+TOPIC_SLOT = "faq_topic"
 
 
 def signals_from_events(events: Iterable[dict], precheck_outcome: str | None) -> LeadSignals:
     """Signals from a conversation's events (as Rasa serialises them)."""
+    events = list(events)
     parses = [e.get("parse_data") or {} for e in events if e.get("event") == "user"]
     intents = [(p.get("intent") or {}).get("name") for p in parses]
     # Only questions answered as FAQs count: form answers also get a (meaningless)
     # response-selector guess.
     keys = [faq_key(p) for p, intent in zip(parses, intents, strict=True) if intent == "faq"]
+    # Topics answered by action_answer_faq, a tapped "Did you mean …?" button included.
+    keys += [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == TOPIC_SLOT]
     return LeadSignals(
         precheck_outcome=precheck_outcome,
         asked_topics=topics_asked(keys),

@@ -42,6 +42,8 @@ FALLBACK_ACTIONS = frozenset(
 )
 FAQ_INTENT = "faq"
 FAQ_ACTION = "utter_faq"
+# action_answer_faq sets it to the topic it answered (None after "Did you mean …?").
+FAQ_TOPIC_SLOT = "faq_topic"
 PRECHECK_FORM = "precheck_form"
 LEAD_FORM = "lead_form"
 OUTCOME_SLOT = "precheck_outcome"
@@ -179,6 +181,8 @@ class Scan:
             if event.get("name") == OUTCOME_SLOT and event.get("value"):
                 # A restarted pre-check clears the slot; the finished one still counts.
                 self.precheck_outcome = str(event["value"])
+            elif event.get("name") == FAQ_TOPIC_SLOT and event.get("value"):
+                self._faq_answered(str(event["value"]), new)
         elif kind in ("pause", "resume") and new:
             self.handoff_event = ACTIVE if kind == "pause" else CLOSED
         elif kind in ("restart", "session_started"):
@@ -239,13 +243,8 @@ class Scan:
             self._mark(previous, COMPLAINED, new)
 
     def _action(self, name: str | None, new: bool) -> None:
-        if name == FAQ_ACTION:
-            self._turn.faq_answered = True
-            if new:
-                self.faq_answered += 1
-                topic = self._turn.message.faq if self._turn.message else None
-                if topic and topic not in self.faq_topics:
-                    self.faq_topics.append(topic)
+        if name == FAQ_ACTION:  # conversations from before action_answer_faq
+            self._faq_answered(self._turn.message.faq if self._turn.message else None, new)
         elif name in FALLBACK_ACTIONS:
             if new and not self._turn.fallback_counted:
                 self.fallbacks += 1
@@ -253,6 +252,13 @@ class Scan:
             self._mark(self._turn, FALLBACK, new)
         elif name == PRECHECK_FORM:
             self.precheck_started = True
+
+    def _faq_answered(self, topic: str | None, new: bool) -> None:
+        self._turn.faq_answered = True
+        if new:
+            self.faq_answered += 1
+            if topic and topic not in self.faq_topics:
+                self.faq_topics.append(topic)
 
     def _mark(self, turn: _Turn, reason: str, new: bool) -> None:
         if turn.message is None:

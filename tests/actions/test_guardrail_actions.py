@@ -131,13 +131,26 @@ def _faq_event(text: str, topic: str) -> dict:
 
 
 async def test_the_disclaimer_follows_the_first_treatment_answer_of_a_session_only() -> None:
-    first = make_tracker([_faq_event("does it work?", "faq/effectiveness")])
+    # action_answer_faq has set the topic it answered.
+    first = make_tracker(
+        [_faq_event("does it work?", "faq/effectiveness")], slots={"faq_topic": "faq/effectiveness"}
+    )
     messages, events = await run(ActionTreatmentDisclaimer(), first)
     assert [m["text"] for m in messages] == [text(DISCLAIMER)]
     assert events == [SlotSet(SHOWN_SLOT, True)]
 
-    already = make_tracker([_faq_event("is it safe?", "faq/safety")], slots={SHOWN_SLOT: True})
+    already = make_tracker(
+        [_faq_event("is it safe?", "faq/safety")],
+        slots={SHOWN_SLOT: True, "faq_topic": "faq/safety"},
+    )
     messages, events = await run(ActionTreatmentDisclaimer(), already)
+    assert messages == [] and events == []
+
+
+async def test_no_disclaimer_after_did_you_mean() -> None:
+    # The model's best guess was a treatment topic, but no answer was given.
+    unsure = make_tracker([_faq_event("does it?", "faq/effectiveness")], slots={"faq_topic": None})
+    messages, events = await run(ActionTreatmentDisclaimer(), unsure)
     assert messages == [] and events == []
 
 
