@@ -157,3 +157,40 @@ def test_the_leads_context_holds_the_tapped_topic() -> None:
 
     events = [_user('/faq{"faq_topic": "faq/cost"}'), *_answered("faq/cost")]
     assert "faq/cost" in signals_from_events(iter(events), None).asked_topics
+
+
+# --- the buttons on every channel ----------------------------------------------------
+
+
+def _choice_buttons() -> list[dict[str, str]]:
+    return [
+        {"title": text(TITLES["faq/autologous_allogeneic"]), "payload": choice_payload("faq/autologous_allogeneic")},
+        {"title": text(TITLES["faq/side_effects"]), "payload": choice_payload("faq/side_effects")},
+        {"title": text("utter_faq_choice_something_else_title"), "payload": choice_payload(SOMETHING_ELSE)},
+    ]
+
+
+def test_telegram_sends_each_choice_as_its_own_callback_data() -> None:
+    from bot.channels.telegram import payload_key
+
+    for button in _choice_buttons():
+        # Short enough for callback_data (64 bytes): the tap comes back as the payload.
+        assert payload_key(button["payload"]) == button["payload"]
+
+
+def test_whatsapp_shows_the_choices_as_reply_buttons_that_come_back_as_payloads() -> None:
+    from bot.channels.whatsapp_messages import (
+        MAX_BUTTON_TITLE,
+        Inbound,
+        answer_text,
+        button_message,
+        options_of,
+    )
+
+    options = options_of(_choice_buttons())
+    sent = button_message("+41790000000", text("utter_faq_choice"), options)
+    shown = sent["interactive"]["action"]["buttons"]
+    assert [b["reply"]["title"] for b in shown] == [b["title"] for b in _choice_buttons()]
+    assert all(len(b["reply"]["title"]) <= MAX_BUTTON_TITLE for b in shown)
+    tapped = Inbound("w", "+41790000000", "interactive", reply_id=shown[1]["reply"]["id"])
+    assert answer_text(tapped, None) == choice_payload("faq/side_effects")
