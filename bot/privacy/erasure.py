@@ -26,6 +26,7 @@ from bot.store.models import (
     OutboxMessage,
     PrecheckResult,
     SafetyFlag,
+    TrackerCheckpoint,
 )
 
 # Every table holding personal data of a conversation. A new one must be added here,
@@ -41,6 +42,7 @@ PERSONAL_TABLES = (
     ConversationSummary,
     LeadStatusChange,
     Correction,
+    TrackerCheckpoint,
 )
 # What the patient agreed to store; withdrawing consent removes these (undelivered
 # notifications carry the lead's contact details; staff's notes on the lead go with it).

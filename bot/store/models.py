@@ -369,3 +369,21 @@ class SavedFilter(Base):
     name = Column(String(100), nullable=False)
     query = Column(String(2000), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=_now)
+
+
+class TrackerCheckpoint(Base):
+    """Where the tracker store starts reading a long conversation (issue 15).
+
+    ``events`` (JSON list of Rasa event dicts) restores the conversation's state as it
+    was after Rasa's event ``event_id``: its slots, active form and pause. A turn then
+    reads this and the events after ``event_id`` instead of the whole session, so its
+    cost does not grow with the conversation. Holds slot values (personal data): erased
+    and expired with the conversation.
+    """
+
+    __tablename__ = "tracker_checkpoints"
+
+    conversation_id = Column(String(255), primary_key=True)
+    event_id = Column(Integer, nullable=False)
+    events = Column(JSON, nullable=False)
+    last_message_at = Column(DateTime(timezone=True), nullable=False, index=True)
