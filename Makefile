@@ -34,6 +34,7 @@ help:
 	@echo "make lint   - ruff and the layout's import contracts (lint-imports)"
 	@echo "make content - every text the assistant can say, by topic, for medical review"
 	@echo "make nlu-cv - NLU cross-validation (slow; prints intent F1 and response selection)"
+	@echo "make bench  - load benchmark against the stock Rasa starter (~15 min; bench/results/bench.md)"
 
 setup: $(STAMP) $(WIDGET)
 
@@ -120,6 +121,12 @@ staff-user: $(STAMP)
 .PHONY: bench-console
 bench-console: $(STAMP)
 	$(PY) -m bench.console_bench $(BENCH_ARGS)
+
+# Our assistant under 1, 10 and 50 simulated users against the stock starter bot (rasa
+# init) in the same run; BENCH_ARGS="--quick", "--skip-train" ...: python -m bench --help.
+.PHONY: bench
+bench: $(MODEL)
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
