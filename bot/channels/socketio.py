@@ -18,6 +18,13 @@ Session ids are issued by the server and signed (``bot.channels.sessions``): a
 connection is bound to the conversation its token proves, and a message can only go to
 that conversation, whatever ``session_id`` it claims. A client that comes back with a
 valid token gets the conversation so far (``history``), since Rasa replays nothing.
+
+With several Rasa servers (``make run-scaled``) SOCKETIO_REDIS_URL is set: every emit
+goes through Redis (python-socketio's ``AsyncRedisManager``), and each server delivers
+it to the rooms of its own connections, so that an advisor's reply sent through one
+server reaches a widget connected to another. A connection's own state (its address,
+its conversation) stays with the server it is connected to: socket.io needs sticky
+sessions anyway.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.checks import BadInput, checked_message, checked_metadata
 from bot.channels.guards import guarded
@@ -70,6 +78,25 @@ class WidgetOutput(SocketIOOutput):
             await self._send_message(recipient_id, {"text": part, **extra})
 
 
+def share_rooms_through_redis(
+    sio: AsyncServer, webhook: SocketBlueprint, url: str, channel: str
+) -> None:
+    """Send ``sio``'s emits through Redis (``url``, pub/sub ``channel``).
+
+    The manager's listener normally starts with the first connection, and a message
+    published before it has subscribed is lost: here it starts with the server.
+    """
+    manager = AsyncRedisManager(url, channel=channel)
+    manager.set_server(sio)
+    sio.manager = manager
+
+    @webhook.listener("after_server_start")
+    async def start_listening(_app: Any, _loop: Any) -> None:
+        if not sio.manager_initialized:
+            sio.manager_initialized = True
+            manager.initialize()
+
+
 async def _tracker_events(
     environ: dict[str, Any] | None, conversation_id: str
 ) -> list[dict[str, Any]]:
@@ -100,6 +127,10 @@ class ValidatedSocketIOInput(SocketIOInput):
         # these responses; engine.io's would double them, and browsers refuse a doubled
         # Access-Control-Allow-Origin. engine.io keeps checking the Origin all the same.
         sio.eio._cors_headers = lambda environ: []
+        if settings.socketio_redis_url:
+            share_rooms_through_redis(
+                sio, webhook, settings.socketio_redis_url, settings.socketio_redis_channel
+            )
         namespace = self.namespace or "/"
         handlers = sio.handlers[namespace]
         original_message = handlers[self.user_message_evt]

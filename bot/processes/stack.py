@@ -156,6 +156,10 @@ class Stack:
         path.write_text(yaml.safe_dump(channel_credentials(self.settings), sort_keys=False))
         return path
 
+    def endpoints_file(self) -> Path:
+        """Rasa's endpoints file (the scale-out stack writes its own)."""
+        return PROJECT_ROOT / "endpoints.yml"
+
     def commands(self) -> dict[str, list[str]]:
         """The command line of each process."""
         s = self.settings
@@ -170,7 +174,7 @@ class Stack:
             "--model",
             str(s.model_path),
             "--endpoints",
-            str(PROJECT_ROOT / "endpoints.yml"),
+            str(self.endpoints_file()),
             "--credentials",
             str(self.credentials_file()),
             "--interface",
@@ -208,7 +212,17 @@ class Stack:
         }
 
     def start(self, timeout: float = 240.0) -> None:
-        """Start both processes and wait until they answer."""
+        """Start the processes and wait until they answer."""
+        self.launch()
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            # Never leave half a stack running behind a failed start.
+            self.stop()
+            raise
+
+    def launch(self) -> None:
+        """Start the processes without waiting for them (``wait_ready`` does)."""
         if not self.settings.model_path.exists():
             raise StackError(f"no trained model at {self.settings.model_path}; run `make train`")
         if self.settings.database_url.startswith("sqlite:///"):
@@ -220,12 +234,10 @@ class Stack:
         engine_for(self.settings.database_url)
         for name in self.commands():
             self._procs.append((name, self._spawn(name)))
-        try:
-            self._wait_ready(timeout)
-        except BaseException:
-            # Never leave half a stack running behind a failed start.
-            self.stop()
-            raise
+
+    def wait_ready(self, timeout: float = 240.0) -> None:
+        """Wait until every process answers; StackError if one dies or time runs out."""
+        self._wait_ready(timeout)
 
     def _spawn(self, name: str) -> subprocess.Popen[bytes]:
         output = None
@@ -244,6 +256,13 @@ class Stack:
         if output is not None:
             output.close()  # the child keeps its own copy
         return proc
+
+    def pid(self, name: str) -> int | None:
+        """The process id of the running child ``name`` (tests stop one on purpose)."""
+        for child, proc in self._procs:
+            if child == name and proc.poll() is None:
+                return proc.pid
+        return None
 
     def exited(self) -> list[tuple[str, int]]:
         """The children that have died, with their exit codes."""
