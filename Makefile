@@ -24,6 +24,7 @@ PYTHON310 ?= $(firstword $(foreach p,$(shell command -v python3.10 2>/dev/null) 
 
 help:
 	@echo "make run    - set up if needed, train if the data changed, start the assistant"
+	@echo "make run-scaled - two Rasa and action servers behind nginx (PostgreSQL, Redis; README)"
 	@echo "make test   - validate data, train, run test stories, pytest and the FAQ evaluation"
 	@echo "make shell  - talk to the assistant in the terminal"
 	@echo "make eval   - FAQ evaluation (shared/eval/faq_dev.yml) through the REST channel"
@@ -68,6 +69,12 @@ migrate: $(STAMP)
 
 run: $(MODEL) $(WIDGET) migrate
 	$(PY) -m bot.processes.run
+
+# Scale-out: DATABASE_URL must be PostgreSQL (default postgresql://postgres@127.0.0.1:5432/ra_assistant,
+# created if missing), REDIS_URL (default redis://127.0.0.1:6379/0); it migrates by itself.
+.PHONY: run-scaled
+run-scaled: $(MODEL) $(WIDGET)
+	$(PY) -m bot.processes.run_scaled
 
 shell: $(MODEL)
 	@mkdir -p var
