@@ -23,6 +23,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -177,8 +178,13 @@ class InstanceStack(Stack):
         )
         return env
 
+    @property
+    def endpoints_path(self) -> Path:
+        return PROJECT_ROOT / "var" / "run" / f"endpoints-{self.settings.rasa_port}.yml"
+
     def endpoints_file(self) -> Path:
-        path = PROJECT_ROOT / "var" / "run" / f"endpoints-{self.settings.rasa_port}.yml"
+        """The project's endpoints plus the shared lock store, written for this server."""
+        path = self.endpoints_path
         path.parent.mkdir(parents=True, exist_ok=True)
         base = (PROJECT_ROOT / "endpoints.yml").read_text()
         path.write_text(base.rstrip("\n") + "\n" + LOCK_STORE_SECTION)
@@ -364,6 +370,10 @@ class ScaledStack:
         self.front.stop(grace)
         for instance in self.instances:
             instance.stop(grace)
+        # Generated per start (free ports): nothing to keep.
+        shutil.rmtree(self._nginx_paths()[0], ignore_errors=True)
+        for instance in self.instances:
+            instance.endpoints_path.unlink(missing_ok=True)
 
     def __enter__(self) -> ScaledStack:
         self.start()

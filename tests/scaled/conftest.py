@@ -154,7 +154,7 @@ def scaled(pg_database: str, redis_prefix: str) -> Iterator[Scaled]:
         # Advisors are always in: a handoff request is answered the same at any hour.
         "BUSINESS_HOURS": "Mon-Sun 00:00-23:59",
     }
-    log_dir = PROJECT_ROOT / "var" / "log" / f"scaled-{redis_prefix}"
+    log_dir = PROJECT_ROOT / "var" / "log" / "scaled"
     stack = ScaledStack(
         settings, ScaleConfig(REDIS, redis_prefix), log_dir=log_dir, extra_env=extra_env
     )
