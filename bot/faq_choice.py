@@ -21,8 +21,9 @@ from bot.safety.advice_requests import detect_advice_request
 
 FAQ_INTENT = "faq"
 # The retrieval intent's responses (utter_faq/<topic>), which Rasa's own action utter_faq
-# would send; action_answer_faq sends them itself, after deciding.
-RETRIEVAL_RESPONSES = "utter_faq"
+# would send; action_answer_faq sends them itself, after deciding. Built, not written
+# out: utter_faq is an action, not a response of the domain.
+RETRIEVAL_RESPONSES = f"utter_{FAQ_INTENT}"
 # The entity of a "Did you mean …?" button (and the slot of the answered topic).
 TOPIC = "faq_topic"
 # The payload value of the "Something else" button.

@@ -8,6 +8,9 @@
 - "utter_<x> is not used in any story or rule" for a response that code sends by name
   (an action's ``utter_message(response=...)``, a channel's ``bot.content.text``): the
   validator only reads stories and rules. Only names that appear in the code count;
+- "The utterance 'utter_faq' is not used in any story or rule": the retrieval intent's own
+  action; action_answer_faq sends its answers (utter_faq/<topic>) or asks "Did you mean
+  …?" instead (bot/faq_choice.py);
 - "The intent 'safeguarding' ... not found in the NLU training data": the NLU pipeline's
   MessageGuard sets it from rules (bot/safety/concerns.py); a model trained on examples
   of it would guess it without knowing which careful answer fits.
@@ -39,7 +42,8 @@ def known_false_warnings() -> list[re.Pattern[str]]:
         re.compile(rf"The intent '{name}' is listed in the domain file, but is not found in the NLU")
         for name in GUARD_ONLY_INTENTS
     ]
-    used = {f"utter_ask_{slot}" for slot in form_slots} | responses_named_in_code()
+    # The retrieval intent's action, which action_answer_faq stands in for.
+    used = {f"utter_ask_{slot}" for slot in form_slots} | responses_named_in_code() | {"utter_faq"}
     patterns += [
         re.compile(rf"The utterance '{re.escape(name)}' is not used in any story or rule")
         for name in sorted(used)
