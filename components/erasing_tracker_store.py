@@ -65,9 +65,12 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         # Rasa's engine keeps pooled connections without checking them: after a
         # database restart the next turn's retrieve fails and Rasa answers from an
         # empty in-memory tracker, losing that turn's events (rasa#4284). The same
-        # engine, but pre-pinging: a dropped connection is replaced before use.
+        # engine, but pre-pinging: a dropped connection is replaced before use. A
+        # SQLite file gets a pool of connections in WAL mode instead (sqlite_tuning).
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.engine = sa.create_engine(
+            url, **create_engine_kwargs(url), **sqlite_tuning.engine_options(url)
+        )
         sqlite_tuning.tune(self.engine)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         # The erasure records live in the project's tables, in the same database.

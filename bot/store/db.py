@@ -26,11 +26,13 @@ M = TypeVar("M")
 def engine_for(url: str) -> Engine:
     """One engine per database URL, its schema migrated on first use.
 
-    ``pool_pre_ping`` replaces connections the server dropped while idle (rasa#4284).
+    Pooled as ``sqlite_tuning.engine_options`` says: PostgreSQL's connections are
+    pre-pinged, so that one the server dropped while idle is replaced (rasa#4284).
     """
     # Normally already done by `make migrate`/the runner; then this only checks.
     upgrade(url)
-    return sqlite_tuning.tune(create_engine(url, future=True, pool_pre_ping=True))
+    engine = create_engine(url, future=True, **sqlite_tuning.engine_options(url))
+    return sqlite_tuning.tune(engine)
 
 
 @contextmanager

@@ -42,3 +42,22 @@ def test_other_databases_are_left_alone() -> None:
     from sqlalchemy import event
 
     assert not event.contains(engine, "connect", sqlite_tuning._on_connect)
+
+
+def test_sqlite_files_get_a_connection_pool_and_memory_databases_do_not() -> None:
+    from sqlalchemy.pool import QueuePool
+
+    assert sqlite_tuning.engine_options("sqlite:////tmp/x.db")["poolclass"] is QueuePool
+    assert sqlite_tuning.engine_options("sqlite://") == {}
+    assert sqlite_tuning.engine_options("sqlite:///:memory:") == {}
+    assert sqlite_tuning.engine_options("postgresql://u@h/db") == {"pool_pre_ping": True}
+    assert "pool_pre_ping" not in sqlite_tuning.engine_options("sqlite:////tmp/x.db")
+
+
+def test_a_session_reuses_the_pooled_connection(tmp_path) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path}/pooled.db")
+    with engine.connect() as first:
+        first_id = first.connection.dbapi_connection
+    with engine.connect() as second:
+        # NullPool, SQLAlchemy 1.4's default for files, would open a new one.
+        assert second.connection.dbapi_connection is first_id
