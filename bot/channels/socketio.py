@@ -100,12 +100,17 @@ def share_rooms_through_redis(
 async def _tracker_events(
     environ: dict[str, Any] | None, conversation_id: str
 ) -> list[dict[str, Any]]:
-    """The current session's events of a conversation, read from Rasa's tracker store."""
+    """A conversation's events, read from Rasa's tracker store.
+
+    All of them, not the checkpoint's window a turn reads (a long conversation's earlier
+    messages are not in it): once per connection, not per turn.
+    """
     request = (environ or {}).get("sanic.request")
     agent = getattr(getattr(getattr(request, "app", None), "ctx", None), "agent", None)
     if agent is None or agent.tracker_store is None:
         return []
-    tracker = await agent.tracker_store.retrieve(conversation_id)
+    tracker = await agent.tracker_store.retrieve_full_tracker(conversation_id)
+    # history_messages() keeps the latest session's messages.
     return [event.as_dict() for event in tracker.events] if tracker else []
 
 
