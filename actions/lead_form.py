@@ -37,6 +37,7 @@ from bot.safety.red_flags import detect_red_flag
 from bot.settings import load_settings
 
 ATTEMPTS_SLOT = "form_attempts"
+PAYLOAD_PREFIX = "/"
 WHATSAPP_CHANNEL = "whatsapp"
 
 
@@ -103,6 +104,10 @@ class ValidateLeadForm(FreeTextFormValidationAction):
             return None
 
     def interrupts(self, asked: str, text: str, tracker: Tracker) -> bool:
+        # A button's payload (the channels keep the slash only on real payloads), such as
+        # a "Did you mean …?" topic tapped mid-form, is never a name or a country.
+        if text.startswith(PAYLOAD_PREFIX):
+            return True
         intent = latest_intent(tracker)
         if intent in COMMAND_INTENTS - ANSWERS_BEFORE_COMMANDS.get(asked, frozenset()):
             return True

@@ -132,6 +132,8 @@ async def test_questions_and_commands_are_left_to_the_rules() -> None:
         ("What does it cost?", "faq"),
         ("stop", "stop"),
         ("delete my data", "delete_data"),
+        # A "Did you mean …?" topic tapped mid-form is no name.
+        ('/faq{"faq_topic": "faq/cost"}', "faq"),
     ):
         _, events = await validate(text, intent, "lead_name")
         assert events == [], text
