@@ -106,12 +106,11 @@ def scale_config(settings: Settings, env: dict[str, str] | None = None) -> Scale
     return ScaleConfig(redis_url=url, key_prefix=prefix)
 
 
-def scaled_settings(env: dict[str, str] | None = None) -> Settings:
+def scaled_settings() -> Settings:
     """``load_settings`` with the scaled stack's default database (PostgreSQL on this
-    machine) when DATABASE_URL is not set at all."""
+    machine) when DATABASE_URL is set neither in the environment nor in `.env`."""
     settings = load_settings()
-    env = dict(os.environ) if env is None else env
-    if not env.get("DATABASE_URL", "").strip():
+    if not os.environ.get("DATABASE_URL", "").strip():
         settings = replace(settings, database_url=DEFAULT_DATABASE_URL)
     return settings
 

@@ -78,6 +78,8 @@ def test_each_rasa_server_shares_locks_and_rooms_through_redis() -> None:
     assert rasa[rasa.index("--endpoints") + 1] == str(first.endpoints_file())
     assert set(first.commands()) == {"actions", "rasa", "notify"}
     assert set(stack.front.commands()) == {"web", "console"}
+    stack.stop()  # removes the generated files
+    assert not first.endpoints_path.exists()
 
 
 def test_make_run_keeps_the_in_memory_lock_store() -> None:
