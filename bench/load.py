@@ -39,6 +39,7 @@ class TurnResult:
     latency_ms: float
     error: str | None = None  # why the turn failed; None when it was answered
     on_script: bool = True
+    text: str = ""  # the message sent
 
 
 @dataclass
@@ -70,6 +71,14 @@ class LevelResult:
                 kinds[t.error] = kinds.get(t.error, 0) + 1
         return kinds
 
+    def off_script_messages(self) -> dict[str, int]:
+        """How often each message got an answer the script did not expect."""
+        found: dict[str, int] = {}
+        for t in self.turns:
+            if t.error is None and not t.on_script:
+                found[t.text] = found.get(t.text, 0) + 1
+        return found
+
 
 @dataclass(frozen=True)
 class Target:
@@ -77,9 +86,9 @@ class Target:
 
     base_url: str
     token: str = ""  # REST_CHANNEL_TOKEN, when the channel is beyond loopback
-    # Lower-case phrases of replies that mean "not processed, try again" (our channels'
-    # rate limit and action-server check answer 200 with such a text).
-    refusals: tuple[str, ...] = ()
+    # (lower-case phrase, error label) of replies that mean "not processed, try again":
+    # our channels' rate limit and action-server check answer 200 with such a text.
+    refusals: tuple[tuple[str, str], ...] = ()
     timeout_s: float = 60.0
 
     @property
@@ -117,8 +126,9 @@ async def send_turn(
         return latency, "no reply", False
     text = "\n".join(str(r.get("text") or "") for r in replies if isinstance(r, dict))
     lowered = text.lower()
-    if any(phrase in lowered for phrase in target.refusals):
-        return latency, "turned away", False
+    for phrase, label in target.refusals:
+        if phrase in lowered:
+            return latency, label, False
     return latency, None, turn.on_script(text)
 
 
@@ -166,7 +176,7 @@ async def run_level(
                 if now >= hard_deadline or (conversation >= 1 and now >= soft_deadline):
                     return
                 latency, error, on_script = await send_turn(session, target, sender, turn)
-                result.turns.append(TurnResult(user, number, latency, error, on_script))
+                result.turns.append(TurnResult(user, number, latency, error, on_script, turn.text))
             conversation += 1
             result.conversations += 1
             if time.monotonic() >= soft_deadline:
@@ -188,7 +198,7 @@ async def run_conversation(
     async with aiohttp.ClientSession(timeout=timeout) as session:
         for number, turn in enumerate(turns, start=1):
             latency, error, on_script = await send_turn(session, target, sender, turn)
-            results.append(TurnResult(0, number, latency, error, on_script))
+            results.append(TurnResult(0, number, latency, error, on_script, turn.text))
     return results
 
 

@@ -19,6 +19,7 @@ class BotRun:
     title: str  # how the report names it
     levels: list[LevelStats] = field(default_factory=list)
     error_kinds: dict[int, dict[str, int]] = field(default_factory=dict)  # by users
+    off_script: dict[int, dict[str, int]] = field(default_factory=dict)  # by users, message
     memory_mb: dict[str, float] = field(default_factory=dict)  # peak RSS by process, "all"
     train_s: float | None = None
     train_note: str = ""  # why training time is missing, or how it was measured

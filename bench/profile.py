@@ -2,11 +2,18 @@
 
 ``py-spy record --pid <pid> --format raw --nonblocking`` (a sampling profiler from
 outside the process: nothing in the servers changes, and ``--nonblocking`` does not
-pause them to sample). Without ``--idle`` py-spy keeps only samples of a thread that
-is running, so the shares are of CPU time: waiting for the action server, the database
-or the network is not in them. The raw output (collapsed stacks, one "frame;frame;...
-count" a line) is summarised into each function's inclusive share (samples with the
-function anywhere on the stack) and self share (samples with it on top).
+pause them to sample). The raw output (collapsed stacks, one "frame;frame;... count" a
+line) is summarised into shares of the process's busy samples:
+
+- stages of a turn (NLU, dialogue prediction, tracker store reads and writes, actions
+  ...), each sample counted once, in the first stage whose function is on its stack;
+- each function's self share (on top of the stack) and inclusive share (anywhere on it);
+- each package's self share.
+
+py-spy leaves out threads it sees sleeping, but not an event loop waiting inside C
+(uvloop's run loop under Sanic's ``serve``): samples whose top frame is such a wait
+are counted as idle and left out, so the shares are of CPU time. Waiting for the action
+server, the database or the network is not in them.
 """
 
 from __future__ import annotations
@@ -23,10 +30,45 @@ from bot.processes.stack import VENV_BIN
 # samples from different lines count together.
 _LINE = re.compile(r":\d+\)$")
 
+# Top frames that are a thread or an event loop waiting, not working.
+IDLE_TOP_FRAMES = frozenset(
+    {
+        "serve (sanic/server/runners.py)",  # uvloop's run loop, in C
+        "select (selectors.py)",  # asyncio's own loop
+        "wait (threading.py)",  # a worker thread waiting for work
+    }
+)
+
+# The stages of a turn in the Rasa server and the action server: (stage, frames), a
+# frame matching when it contains the text. Deeper stages come first: a sample counts
+# in the first stage it matches.
+STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "tracker store: write (Rasa's save, our summaries and erasure checks)",
+        ("save_tracker (rasa/core/processor.py)", "save (rasa/core/tracker_store.py)"),
+    ),
+    (
+        "tracker store: read",
+        (
+            "get_or_create_tracker (rasa/core/tracker_store.py)",
+            "retrieve (rasa/core/tracker_store.py)",
+            "retrieve_full_tracker (rasa/core/tracker_store.py)",
+        ),
+    ),
+    ("NLU: parse the message", ("parse_message (rasa/core/processor.py)",)),
+    ("dialogue: predict the next action", ("_predict_next_with_tracker (rasa/core/processor.py)",)),
+    ("actions: call the action server, apply events", ("_run_action (rasa/core/processor.py)",)),
+    ("rest of Rasa's turn (session, lock, events)", ("handle_message (rasa/core/processor.py)",)),
+    ("our channel checks (red flags, limits, action-server health)", ("(bot/channels/",)),
+    ("our action code (actions/, bot/)", ("(actions/", "(bot/")),
+    ("Rasa SDK (tracker from JSON, dispatch)", ("(rasa_sdk/",)),
+)
+OTHER_STAGE = "HTTP, JSON and the event loop"
+
 
 @dataclass(frozen=True)
 class ProfileRow:
-    """One function's share of the samples (0-1)."""
+    """One function's share of the busy samples (0-1)."""
 
     function: str
     inclusive: float
@@ -35,11 +77,14 @@ class ProfileRow:
 
 @dataclass(frozen=True)
 class ProfileSummary:
-    """The top functions of one process's profile."""
+    """One process's profile, in shares of its busy (not idle) samples."""
 
     process: str
-    samples: int
-    # By inclusive share, without the trunk every sample shares (module, main, the loop).
+    samples: int  # busy samples
+    idle_samples: int = 0
+    # The stages of a turn (see STAGES), largest first.
+    stages: list[tuple[str, float]] = field(default_factory=list)
+    # By inclusive share, without the trunk (see TRUNK_MARGIN).
     rows: list[ProfileRow] = field(default_factory=list)
     # By self share: where the CPU actually is.
     hot: list[ProfileRow] = field(default_factory=list)
@@ -49,8 +94,9 @@ class ProfileSummary:
     note: str = ""
 
 
-# A function in at least this share of the samples is the trunk, not a finding.
-TRUNK = 0.99
+# A function within this share of the most common one is on the trunk every request
+# shares (module, main, the HTTP handler): not a finding.
+TRUNK_MARGIN = 0.01
 
 
 def _function(frame: str) -> str:
@@ -64,40 +110,65 @@ def _package(function: str) -> str:
     return path.split("/", 1)[0] if "/" in path else path.removesuffix(".py")
 
 
-def summarise(process: str, raw: str, top: int = 15, raw_path: str = "") -> ProfileSummary:
-    """The top functions of py-spy's raw (collapsed) output, by inclusive and by self
-    share, and the self share of each package."""
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    packages: Counter[str] = Counter()
-    samples = 0
+def _stage(frames: list[str]) -> str:
+    for name, patterns in STAGES:
+        if any(pattern in frame for frame in frames for pattern in patterns):
+            return name
+    return OTHER_STAGE
+
+
+def _samples(raw: str) -> list[tuple[list[str], int]]:
+    found = []
     for line in raw.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
-        count = int(count_text)
         frames = [_function(f) for f in stack.split(";") if f.strip()]
-        if not frames:
+        if frames:
+            found.append((frames, int(count_text)))
+    return found
+
+
+def summarise(process: str, raw: str, top: int = 15, raw_path: str = "") -> ProfileSummary:
+    """Stages, top functions (inclusive and self) and packages of py-spy's raw output."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    packages: Counter[str] = Counter()
+    stages: Counter[str] = Counter()
+    samples = idle = 0
+    for frames, count in _samples(raw):
+        if frames[-1] in IDLE_TOP_FRAMES:
+            idle += count
             continue
         samples += count
         for function in set(frames):
             inclusive[function] += count
         own[frames[-1]] += count
         packages[_package(frames[-1])] += count
+        stages[_stage(frames)] += count
     if not samples:
-        return ProfileSummary(process, 0, raw_path=raw_path, note="no samples")
+        return ProfileSummary(process, 0, idle, raw_path=raw_path, note="no busy samples")
     by_inclusive = sorted(inclusive.items(), key=lambda item: (-item[1], item[0]))
+    trunk = by_inclusive[0][1] / samples - TRUNK_MARGIN
     rows = [
         ProfileRow(function, n / samples, own[function] / samples)
         for function, n in by_inclusive
-        if n / samples < TRUNK
+        if n / samples < trunk
     ][:top]
     hot = [
         ProfileRow(function, inclusive[function] / samples, n / samples)
         for function, n in sorted(own.items(), key=lambda item: (-item[1], item[0]))[:top]
     ]
-    shares = [(name, n / samples) for name, n in packages.most_common()]
-    return ProfileSummary(process, samples, rows, hot, shares, raw_path)
+    return ProfileSummary(
+        process,
+        samples,
+        idle,
+        stages=[(name, n / samples) for name, n in stages.most_common()],
+        rows=rows,
+        hot=hot,
+        packages=[(name, n / samples) for name, n in packages.most_common()],
+        raw_path=raw_path,
+    )
 
 
 class Recording:

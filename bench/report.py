@@ -18,6 +18,10 @@ EARLIER = (
 )
 
 
+# Messages named in the report's off-script line (the most frequent first).
+OFF_SCRIPT_SHOWN = 6
+
+
 def _num(value: float | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
@@ -84,8 +88,14 @@ def _levels(run: BenchRun) -> list[str]:
         for users, kinds in sorted(bot.error_kinds.items()):
             if kinds:
                 listed = ", ".join(f"{kind}: {n}" for kind, n in sorted(kinds.items()))
-                lines.append("")
-                lines.append(f"Errors of {bot.title} at {users} users: {listed}.")
+                lines += ["", f"Errors of {bot.title} at {users} users: {listed}."]
+        for users, messages in sorted(bot.off_script.items()):
+            if messages:
+                ranked = sorted(messages.items(), key=lambda item: (-item[1], item[0]))
+                listed = ", ".join(f'"{text}" {n}x' for text, n in ranked[:OFF_SCRIPT_SHOWN])
+                if len(ranked) > OFF_SCRIPT_SHOWN:
+                    listed += f" and {len(ranked) - OFF_SCRIPT_SHOWN} other messages"
+                lines += ["", f"Off-script answers of {bot.title} at {users} users, to: {listed}."]
     return lines
 
 
@@ -167,16 +177,22 @@ def _profiles(run: BenchRun) -> list[str]:
     if not run.profiles:
         return ["Not recorded in this run."]
     lines = [
-        f"py-spy (sampling, `--nonblocking`, CPU samples only: waiting is not in them) while"
-        f" {run.profile_users} users talked to our assistant for {run.profile_seconds} s,"
-        " in a run of its own after the measured levels.",
+        f"py-spy (sampling at 100 Hz, `--nonblocking`) while {run.profile_users} users talked"
+        f" to our assistant for {run.profile_seconds} s, in a run of its own after the measured"
+        " levels. Shares are of each process's busy samples (CPU time): waiting for the"
+        " action server, the database or the network is not in them, nor is an idle event loop.",
     ]
     for p in run.profiles:
-        lines += ["", f"### {p.process} ({p.samples} samples)"]
+        total = p.samples + p.idle_samples
+        busy = f", busy in {p.samples / total:.0%} of them" if total else ""
+        lines += ["", f"### {p.process} ({total} samples{busy})"]
         if p.note:
             lines += ["", p.note]
         if not p.samples:
             continue
+        lines += ["", "Where its CPU time goes, by stage of a turn:", ""]
+        lines += ["| stage | share |", "| --- | ---: |"]
+        lines += [f"| {name} | {share:.1%} |" for name, share in p.stages]
         packages = ", ".join(f"{name} {share:.0%}" for name, share in p.packages[:8])
         lines += ["", f"Self time by package: {packages}.", ""]
         lines += [
@@ -186,11 +202,15 @@ def _profiles(run: BenchRun) -> list[str]:
             "| --- | ---: | ---: |",
         ]
         lines += [f"| `{r.function}` | {r.self_share:.1%} | {r.inclusive:.1%} |" for r in p.hot]
-        lines += ["", "Top functions by inclusive share (the event loop's trunk left out):", ""]
+        lines += [
+            "",
+            "Top functions by inclusive share (the trunk every request shares left out):",
+            "",
+        ]
         lines += ["| function | inclusive | self |", "| --- | ---: | ---: |"]
         lines += [f"| `{r.function}` | {r.inclusive:.1%} | {r.self_share:.1%} |" for r in p.rows]
         if p.raw_path:
-            lines += ["", f"Raw stacks (collapsed): `{p.raw_path}`."]
+            lines += ["", f"Raw stacks (collapsed, for a flame graph): `{p.raw_path}`."]
     return lines
 
 

@@ -2,8 +2,8 @@
 
 In order:
 
-1. Train our project into a temporary folder, timed (``--skip-train``: the size of the
-   model being served, training "not measured").
+1. Train our project into a temporary folder, timed; the servers then run that model
+   (``--model``: another; ``--skip-train``: MODEL_PATH, training "not measured").
 2. Create and train the starter (``rasa init --no-prompt``) in a temporary folder, timed.
 3. Start both on free loopback ports (ours: ``bot.processes.stack.Stack`` with a
    throwaway SQLite database, as ``make run`` does; the starter: ``rasa run``), warm both
@@ -66,6 +66,8 @@ LOAD_TOOL = (
     " in (no think time); a level lasts until every user has finished a whole"
     " conversation and the level's minimum time has passed"
 )
+# Loading a model takes minutes on a busy 2-core machine.
+START_TIMEOUT = 600.0
 # Far above any bench load: the per-sender and per-address limits would turn the
 # simulated users away (50 users share one loopback address).
 NO_LIMIT = 1_000_000
@@ -83,7 +85,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line (``make bench BENCH_ARGS="..."``)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", default="1,10,50", help="concurrency levels (default 1,10,50)")
-    parser.add_argument("--seconds", type=float, default=20.0, help="minimum time per level")
+    parser.add_argument("--seconds", type=float, default=15.0, help="minimum time per level")
     parser.add_argument("--max-seconds", type=float, default=300.0, help="a level's hard limit")
     parser.add_argument("--warmup", type=int, default=2, help="warm-up conversations per bot")
     parser.add_argument("--timeout", type=float, default=60.0, help="one turn's timeout (s)")
@@ -114,7 +116,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile-seconds", type=int, default=20, help="py-spy recording time")
     parser.add_argument("--profile-users", type=int, default=10)
     parser.add_argument("--skip-profile", action="store_true")
-    parser.add_argument("--model", type=Path, help="our model (default: MODEL_PATH)")
+    parser.add_argument(
+        "--model", type=Path, help="our model (default: the one just trained, else MODEL_PATH)"
+    )
     parser.add_argument(
         "--url",
         help="measure ours at this base URL instead of starting it"
@@ -148,13 +152,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def refusal_phrases() -> tuple[str, ...]:
-    """Our channels' "not processed, try again" replies (first sentence, lower case)."""
+def refusal_phrases() -> tuple[tuple[str, str], ...]:
+    """Our channels' "not processed, try again" replies (first sentence, lower case),
+    with the error each stands for."""
     from bot.content import text
 
     return tuple(
-        text(name, clinic_contact="").split(".")[0].lower()
-        for name in ("utter_service_unavailable", "utter_rate_limited")
+        (text(name, clinic_contact="").split(".")[0].lower(), label)
+        for name, label in (
+            ("utter_service_unavailable", "turned away: action server health check failed"),
+            ("utter_rate_limited", "turned away: rate limit"),
+        )
     )
 
 
@@ -183,7 +191,7 @@ def bench_settings(model: Path, database_url: str) -> Settings:
 def our_stack(settings: Settings, name: str) -> Iterator[str]:
     """Our stack (``make run``'s processes) on ``settings``; yields the Rasa server's URL."""
     stack = Stack(settings, log_dir=LOGS / name, extra_env={ENV_FILE_KEY: ""})
-    stack.start()
+    stack.start(timeout=START_TIMEOUT)
     try:
         yield settings.rasa_url
     finally:
@@ -206,6 +214,7 @@ def run_levels(bots: list[tuple[BotRun, Target, Script]], args: argparse.Namespa
             stats = result.stats()
             bot.levels.append(stats)
             bot.error_kinds[users] = result.error_kinds()
+            bot.off_script[users] = result.off_script_messages()
             print(
                 f"bench:   {stats.turns} turns, p50 {stats.p50_ms:.0f} ms, p95 {stats.p95_ms:.0f} ms,"
                 f" {stats.throughput:.1f} turns/s, {stats.errors} errors",
@@ -290,6 +299,12 @@ class Bench:
             _, build = self.attempt("creating the starter", self.build_starter, scratch)
             if build is not None:
                 self.run.starter = self.starter
+                self.note(
+                    "The starter runs as `rasa init` makes it: Rasa's default config, an"
+                    " in-memory tracker store, no action server. Ours runs as `make run` does:"
+                    " SQL tracker store (SQLite), action server, channel checks, and the"
+                    " outbox worker, demo page and staff console beside them."
+                )
         else:
             self.note("The starter was not measured (--skip-starter): no ratios.")
         self.attempt("the load levels", self.measure_load, build, scratch)
@@ -312,6 +327,10 @@ class Bench:
         trained = train_assistant(scratch / "ours-model", LOGS / "train-ours.log")
         self.ours.train_s = trained.train_s
         self.ours.model_mb = trained.model_bytes / MB
+        if self.args.model is None:
+            # Measure what was just trained: the figures then belong together, whatever
+            # state models/ is in.
+            self.model = trained.model
         self.ours.train_note = (
             "`rasa train --num-threads 2` of the project from an empty cache into a temporary"
             f" folder; the servers ran {self._shown(self.model)}"
@@ -359,7 +378,7 @@ class Bench:
                 started, url = self.attempt(
                     "starting the starter",
                     servers.enter_context,
-                    serve_starter(build, LOGS / "starter.log"),
+                    serve_starter(build, LOGS / "starter.log", START_TIMEOUT),
                 )
                 if started:
                     starter_target = Target(url, "", (), args.timeout)
@@ -384,7 +403,8 @@ class Bench:
             ):
                 bots.append((self.starter, starter_target, starter_script))
             run_levels(bots, args)
-            ours_running = ours_target is not None and not args.url
+            # Only a stack that answered its warm-up is worth profiling or a long talk.
+            ours_running = warm and not args.url
             if ours_running and not args.skip_profile:
                 self.attempt("the profile", self.profile, ours_target, labeller)
             if ours_running and not args.skip_long:
@@ -412,7 +432,7 @@ class Bench:
                 args.profile_users,
                 assistant_script,
                 min_seconds=args.profile_seconds,
-                max_seconds=args.max_seconds,
+                max_seconds=args.profile_seconds,
                 prefix="bench-profile",
             )
             summaries = recording.finish()

@@ -129,23 +129,34 @@ def test_missed_targets_and_missing_figures_are_told_apart() -> None:
 
 
 RAW = """\
-<module> (rasa/__main__.py:10);run (asyncio/base_events.py:5);handle (rasa/core/processor.py:1);predict (tensorflow/x.py:2) 6
-<module> (rasa/__main__.py:10);run (asyncio/base_events.py:5);handle (rasa/core/processor.py:3);fetch (sqlalchemy/engine.py:9) 3
+<module> (rasa/__main__.py:10);run (asyncio/base_events.py:5);handle_message (rasa/core/processor.py:1);parse_message (rasa/core/processor.py:7);predict (tensorflow/x.py:2) 6
+<module> (rasa/__main__.py:10);run (asyncio/base_events.py:5);handle_message (rasa/core/processor.py:3);save (rasa/core/tracker_store.py:4);fetch (sqlalchemy/engine.py:9) 3
 <module> (rasa/__main__.py:10);run (asyncio/base_events.py:5) 1
+<module> (rasa/__main__.py:10);serve (sanic/server/runners.py:8) 40
 not a sample line
 """
 
 
-def test_a_profile_is_summarised_by_inclusive_and_self_share_without_the_trunk() -> None:
+def test_a_profile_is_summarised_in_shares_of_busy_samples_without_the_trunk() -> None:
     summary = summarise("rasa", RAW)
-    assert summary.samples == 10
+    # The event loop waiting in C (uvloop under Sanic's serve) is idle, not work.
+    assert (summary.samples, summary.idle_samples) == (10, 40)
     inclusive = {r.function: r.inclusive for r in summary.rows}
     # Lines of one function count together; the trunk in every sample is left out.
-    assert inclusive["handle (rasa/core/processor.py)"] == 0.9
+    assert inclusive["handle_message (rasa/core/processor.py)"] == 0.9
     assert "<module> (rasa/__main__.py)" not in inclusive
     assert summary.hot[0].function == "predict (tensorflow/x.py)"
     assert summary.hot[0].self_share == 0.6
     assert dict(summary.packages) == {"tensorflow": 0.6, "sqlalchemy": 0.3, "asyncio": 0.1}
+
+
+def test_each_busy_sample_counts_in_one_stage_of_the_turn() -> None:
+    stages = dict(summarise("rasa", RAW).stages)
+    assert stages == {
+        "NLU: parse the message": 0.6,
+        "tracker store: write (Rasa's save, our summaries and erasure checks)": 0.3,
+        "HTTP, JSON and the event loop": 0.1,
+    }
 
 
 def test_long_conversation_checkpoints_are_medians_of_five_turns() -> None:
