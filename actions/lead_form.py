@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.free_text_form import FreeTextFormValidationAction, latest_intent
 from actions.utter import utter
 from bot.form_commands import COMMAND_INTENTS
-from bot.leads.contact import normalise_phone
+from bot.leads.contact import attempts_contact, normalise_phone
 from bot.leads.form import (
     CHANNEL,
     CONSENT,
@@ -114,6 +114,10 @@ class ValidateLeadForm(FreeTextFormValidationAction):
         if detect_red_flag(text):
             return True
         if self._read(asked, text, tracker) is not None:
+            return False
+        # "anna@" or "079 123 45" at the contact question is a wrong answer, whatever
+        # the model makes of it: the form says what is wrong with it.
+        if asked in (CONTACT, PHONE_CONFIRM) and attempts_contact(text) and not is_question(text):
             return False
         return is_question(text) or intent in INTERRUPTING_INTENTS
 

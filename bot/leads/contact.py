@@ -166,6 +166,19 @@ def home_number(text: str) -> tuple[str | None, ContactProblem | None]:
     return None, None
 
 
+_DIGIT = re.compile(r"\d")
+# Digits enough to be meant as (part of) a phone number.
+MIN_DIGITS_OF_AN_ATTEMPT = 3
+
+
+def attempts_contact(text: str) -> bool:
+    """True when ``text`` tries to give an email address or a phone number ("anna@",
+    "079 123"), however wrong: the form says what is wrong instead of reading it as a
+    question for the rules."""
+    text = text or ""
+    return "@" in text or len(_DIGIT.findall(text)) >= MIN_DIGITS_OF_AN_ATTEMPT
+
+
 def readable_number(e164: str) -> str:
     """``e164`` as people write it: +41 79 123 45 67."""
     parsed = _parsed(e164, None)

@@ -76,6 +76,13 @@ async def test_an_unusable_answer_is_told_what_was_wrong_and_asked_in_other_word
     assert SlotSet("lead_reask", "explain") in events
 
 
+async def test_a_wrong_contact_is_corrected_whatever_intent_the_model_gave_it() -> None:
+    for text, intent in (("anna@", "faq"), ("079 123 45", "medical_advice")):
+        messages, events = await validate(text, intent, "lead_contact")
+        assert SlotSet("lead_reask", "again") in events, text
+        assert messages[0]["response"].startswith("utter_lead_problem_"), text
+
+
 async def test_a_usable_answer_brings_the_next_question_in_its_own_words() -> None:
     _, events = await validate(
         "Anna Meier", "out_of_scope", "lead_name", form_attempts={"lead_name": 1}, lead_reask="again"

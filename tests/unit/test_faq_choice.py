@@ -41,7 +41,7 @@ def test_a_short_question_answered_right_with_a_modest_confidence_is_still_answe
 
 
 def test_a_low_confidence_offers_the_two_best_topics() -> None:
-    ranking = _ranking(("faq/safety", MIN_CONFIDENCE - 0.05), ("faq/side_effects", 0.05))
+    ranking = _ranking(("faq/safety", MIN_CONFIDENCE - 0.02), ("faq/side_effects", 0.05))
     decision = decide(ranking)
     assert decision.answer is None
     assert decision.options == ("faq/safety", "faq/side_effects")
@@ -59,7 +59,7 @@ def test_a_topic_without_a_title_is_answered_not_offered() -> None:
 
 def test_a_request_for_medication_advice_gets_the_medication_answer_never_a_question() -> None:
     # The NLU pipeline lets this answer stand for such requests: it refuses them.
-    ranking = _ranking(("faq/medication", 0.3), ("faq/safety", 0.28))
+    ranking = _ranking(("faq/medication", 0.3), ("faq/safety", 0.295))
     decision = decide(ranking, "should I stop my methotrexate before the injection?")
     assert decision.answer == "faq/medication"
     assert decide(ranking, "what about my usual medicines?").answer is None
