@@ -148,3 +148,22 @@ def test_concurrent_workers_deliver_each_row_once_on_postgresql(pg_url: str) -> 
     assert errors == []
     assert sent == conversations
     assert {(row.status, row.attempts) for row in rows(pg_url)} == {("delivered", 1)}
+
+
+async def test_a_long_conversation_reads_its_checkpoint_on_postgresql(pg_url: str) -> None:
+    from components.erasing_tracker_store import ErasingSQLTrackerStore
+    from components.tracker_window import CHECKPOINT_AFTER, window_of
+    from tests.unit.test_tracker_window import DOMAIN, converse
+
+    store = ErasingSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host=pg_url)
+    try:
+        await converse(store, "long", range(150))
+        windowed = await store.retrieve("long")
+        full = await store.retrieve_full_tracker("long")
+        assert window_of(windowed).prefix > 0
+        assert len(windowed.events) <= CHECKPOINT_AFTER + 10
+        assert windowed.current_slot_values() == full.current_slot_values()
+        users = [e.text for e in full.events if getattr(e, "text", None) and e.type_name == "user"]
+        assert users == [f"question {n}" for n in range(150)]
+    finally:
+        store.engine.dispose()
