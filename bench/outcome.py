@@ -15,7 +15,7 @@ MB = 1024 * 1024
 class BotRun:
     """One bot's figures (ours, the stock starter, or our scaled stack)."""
 
-    name: str  # "ours", "starter", "scaled"
+    name: str  # "ours", "starter", "scaled-1", "scaled-2", "scaled-url"
     title: str  # how the report names it
     levels: list[LevelStats] = field(default_factory=list)
     error_kinds: dict[int, dict[str, int]] = field(default_factory=dict)  # by users
@@ -43,7 +43,8 @@ class BenchRun:
     load_tool: str
     ours: BotRun | None = None
     starter: BotRun | None = None
-    scaled: BotRun | None = None
+    # The scaled stack: one instance, then two (or one running stack at --scaled-url).
+    scaled: list[BotRun] = field(default_factory=list)
     long_runs: list[LongRun] = field(default_factory=list)
     profiles: list[ProfileSummary] = field(default_factory=list)
     profile_users: int = 0

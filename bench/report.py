@@ -22,6 +22,11 @@ EARLIER = (
 OFF_SCRIPT_SHOWN = 6
 
 
+def users_text(users: int) -> str:
+    """ "1 user", "10 users"."""
+    return f"{users} user" if users == 1 else f"{users} users"
+
+
 def _num(value: float | None, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
@@ -33,7 +38,7 @@ def _x(value: float | None) -> str:
 
 
 def _bots(run: BenchRun) -> list[BotRun]:
-    return [b for b in (run.ours, run.starter, run.scaled) if b is not None]
+    return [b for b in (run.ours, run.starter, *run.scaled) if b is not None]
 
 
 def summary_line(run: BenchRun, verdicts: list[Verdict]) -> str:
@@ -88,14 +93,17 @@ def _levels(run: BenchRun) -> list[str]:
         for users, kinds in sorted(bot.error_kinds.items()):
             if kinds:
                 listed = ", ".join(f"{kind}: {n}" for kind, n in sorted(kinds.items()))
-                lines += ["", f"Errors of {bot.title} at {users} users: {listed}."]
+                lines += ["", f"Errors of {bot.title} at {users_text(users)}: {listed}."]
         for users, messages in sorted(bot.off_script.items()):
             if messages:
                 ranked = sorted(messages.items(), key=lambda item: (-item[1], item[0]))
                 listed = ", ".join(f'"{text}" {n}x' for text, n in ranked[:OFF_SCRIPT_SHOWN])
                 if len(ranked) > OFF_SCRIPT_SHOWN:
                     listed += f" and {len(ranked) - OFF_SCRIPT_SHOWN} other messages"
-                lines += ["", f"Off-script answers of {bot.title} at {users} users, to: {listed}."]
+                lines += [
+                    "",
+                    f"Off-script answers of {bot.title} at {users_text(users)}, to: {listed}.",
+                ]
     return lines
 
 
@@ -215,19 +223,25 @@ def _profiles(run: BenchRun) -> list[str]:
 
 
 def _scaled(run: BenchRun) -> list[str]:
-    if run.scaled is None:
-        return ["Not run (see the notes)."]
-    if run.ours is None:
-        return ["No single-instance figures to compare with."]
+    if not run.scaled:
+        return ["Not measured in this run (see the notes)."]
+    by_name = {bot.name: bot for bot in run.scaled}
+    two = by_name.get("scaled-2") or by_name.get("scaled-url")
+    one = by_name.get("scaled-1") or (run.ours if "scaled-url" in by_name else None)
+    if two is None or one is None:
+        return ["Incomplete: " + ", ".join(b.title for b in run.scaled) + " only (see the notes)."]
     lines = [
-        "| users | one instance turns/s | two instances turns/s | two / one | two: p95 ms | two: errors |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"One: {one.title}. Two: {two.title}.",
+        "",
+        "| users | one: turns/s | two: turns/s | two / one | one: p95 ms | two: p95 ms | two: errors |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for lv in run.scaled.levels:
-        one = run.ours.level(lv.users)
+    for lv in two.levels:
+        base = one.level(lv.users)
         lines.append(
-            f"| {lv.users} | {_num(one.throughput if one else None, 1)} | {_num(lv.throughput, 1)}"
-            f" | {_x(ratio(lv.throughput, one.throughput if one else None))} | {_num(lv.p95_ms)} | {lv.errors} |"
+            f"| {lv.users} | {_num(base.throughput if base else None, 1)} | {_num(lv.throughput, 1)}"
+            f" | {_x(ratio(lv.throughput, base.throughput if base else None))}"
+            f" | {_num(base.p95_ms if base else None)} | {_num(lv.p95_ms)} | {lv.errors} |"
         )
     return lines
 
@@ -302,7 +316,13 @@ def plot_latency(run: BenchRun, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
-    colours = {"ours": "tab:blue", "starter": "tab:orange", "scaled": "tab:green"}
+    colours = {
+        "ours": "tab:blue",
+        "starter": "tab:orange",
+        "scaled-1": "tab:purple",
+        "scaled-2": "tab:green",
+        "scaled-url": "tab:green",
+    }
     for bot in _bots(run):
         if not bot.levels:
             continue

@@ -13,7 +13,9 @@ In order:
 4. Profile our Rasa and action servers with py-spy while users talk to ours.
 5. One long conversation (``--long-turns``) on SQLite, then on a throwaway PostgreSQL
    database.
-6. The scaled stack (``--scaled`` / ``--scaled-url``), if asked for.
+6. The scaled stack (``bot.processes.scaled``: nginx, PostgreSQL, Redis) with one
+   instance and then two, at ``--scaled-users``: what the second instance adds
+   (``--skip-scaled`` to leave it out; ``--scaled-url`` a running one instead).
 7. ``bench/results/bench.md``, ``latency.png``, ``long_conversation.png`` and a
    one-line summary.
 
@@ -49,7 +51,8 @@ from bench.long_conversation import CHECKPOINTS, measure, throwaway_postgres
 from bench.memory import MemorySampler, command_labeller, find_pids
 from bench.outcome import MB, BenchRun, BotRun
 from bench.profile import Recording
-from bench.scaled import ScaledUnavailable, scaled_stack
+from bench.report import users_text
+from bench.scaled import scaled_stack
 from bench.scripts import Script, assistant_script, starter_script
 from bench.starter import StarterBuild, build_starter, serve_starter
 from bench.targets import evaluate
@@ -130,11 +133,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Bearer token for --url/--scaled-url beyond loopback",
     )
     parser.add_argument(
-        "--scaled",
-        action="store_true",
-        help="also measure the scaled stack (bot/processes/scaled.py)",
+        "--skip-scaled", action="store_true", help="leave out the scaled stack (1 vs 2 instances)"
     )
-    parser.add_argument("--scaled-url", help="a running scaled stack's base URL")
+    parser.add_argument(
+        "--scaled-users", default="10", help="concurrency levels for the scaled stack"
+    )
+    parser.add_argument(
+        "--scaled-url", help="measure a running scaled stack at this base URL instead"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -147,8 +153,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.postgres = ""
         args.profile_seconds = min(args.profile_seconds, 5)
         args.skip_train = True
+        args.skip_scaled = True
     args.user_levels = sorted({int(u) for u in args.users.split(",") if u.strip()})
     args.checkpoints = sorted({int(c) for c in args.long_turns.split(",") if c.strip()})
+    args.scaled_levels = sorted({int(u) for u in args.scaled_users.split(",") if u.strip()})
     return args
 
 
@@ -198,11 +206,16 @@ def our_stack(settings: Settings, name: str) -> Iterator[str]:
         stack.stop()
 
 
-def run_levels(bots: list[tuple[BotRun, Target, Script]], args: argparse.Namespace) -> None:
-    """Each concurrency level for every bot in turn (ours, then the starter)."""
-    for users in args.user_levels:
+def run_levels(
+    bots: list[tuple[BotRun, Target, Script]],
+    args: argparse.Namespace,
+    levels: list[int] | None = None,
+) -> None:
+    """Each concurrency level (default ``--users``) for every bot in turn (ours, then the
+    starter)."""
+    for users in levels or args.user_levels:
         for bot, target, script in bots:
-            print(f"bench: {bot.title}, {users} users ...", flush=True)
+            print(f"bench: {bot.title}, {users_text(users)} ...", flush=True)
             result: LevelResult = level(
                 target,
                 users,
@@ -312,10 +325,17 @@ class Bench:
             self.attempt("the long conversation on PostgreSQL", self.long_postgres, scratch)
         elif not args.postgres:
             self.note("The long conversation was not run on PostgreSQL (no --postgres server).")
-        if args.scaled or args.scaled_url:
-            self.attempt("the scaled stack", self.measure_scaled)
+        if args.scaled_url:
+            self.attempt("the scaled stack", self.measure_scaled_url)
+        elif args.skip_scaled or args.url:
+            self.note("The scaled stack was not measured (--skip-scaled, --quick or --url).")
+        elif not args.postgres:
+            self.note("The scaled stack was not measured: it needs PostgreSQL (--postgres).")
         else:
-            self.note("The scaled stack was not measured (add --scaled or --scaled-url).")
+            for instances in (1, 2):
+                self.attempt(
+                    f"the scaled stack with {instances} instance(s)", self.measure_scaled, instances
+                )
 
     def train_ours(self, scratch: Path) -> None:
         if self.args.skip_train:
@@ -458,22 +478,38 @@ class Bench:
                 warm_up(target, assistant_script, 1, "ours on PostgreSQL")
                 self.long_run(target, "PostgreSQL")
 
-    def measure_scaled(self) -> None:
+    def measure_scaled(self, instances: int) -> None:
         args = self.args
-        scaled = BotRun("scaled", "scaled (2 instances)", script_turns=len(assistant_script(0)))
-        with ExitStack() as servers:
-            if args.scaled_url:
-                url = args.scaled_url
-            else:
-                try:
-                    url = servers.enter_context(scaled_stack(LOGS / "scaled"))
-                except ScaledUnavailable as exc:
-                    self.note(f"The scaled stack was not measured: {exc}.")
-                    return
-            self.run.scaled = scaled
-            target = Target(url, args.token, self.refusals, args.timeout)
-            warm_up(target, assistant_script, args.warmup, "the scaled stack")
-            run_levels([(scaled, target, assistant_script)], args)
+        plural = "s" if instances > 1 else ""
+        scaled = BotRun(
+            f"scaled-{instances}",
+            f"scaled, {instances} instance{plural}",
+            script_turns=len(assistant_script(0)),
+        )
+        with throwaway_postgres(args.postgres) as database_url:
+            print(f"bench: starting the scaled stack, {instances} instance{plural} ...", flush=True)
+            settings = bench_settings(self.model, database_url)
+            with scaled_stack(
+                settings, instances, LOGS / f"scaled-{instances}", START_TIMEOUT
+            ) as url:
+                self.run.scaled.append(scaled)
+                target = Target(url, "", self.refusals, args.timeout)
+                warm_up(target, assistant_script, args.warmup, scaled.title)
+                run_levels([(scaled, target, assistant_script)], args, args.scaled_levels)
+
+    def measure_scaled_url(self) -> None:
+        args = self.args
+        scaled = BotRun(
+            "scaled-url", "scaled (at --scaled-url)", script_turns=len(assistant_script(0))
+        )
+        self.run.scaled.append(scaled)
+        self.note(
+            f"The scaled stack was measured at {args.scaled_url} (started elsewhere) and"
+            " compared with our single stack of this run (SQLite, no nginx)."
+        )
+        target = Target(args.scaled_url, args.token, self.refusals, args.timeout)
+        warm_up(target, assistant_script, args.warmup, scaled.title)
+        run_levels([(scaled, target, assistant_script)], args, args.scaled_levels)
 
     @staticmethod
     def _shown(path: Path) -> str:

@@ -1,38 +1,49 @@
-"""The hook for the scale-out stack (``make run-scaled``: two Rasa and two action servers
-behind nginx, PostgreSQL, Redis), measured against one instance.
+"""The scale-out stack (``make run-scaled``, ``bot.processes.scaled.ScaledStack``) for the
+bench: one instance against two, behind nginx, on PostgreSQL and Redis.
 
-The bench needs only a base URL that serves the REST channel, so there are two ways in:
-
-- ``--scaled-url URL``: a scaled stack that is already running (any load balancer).
-- ``--scaled``: the bench starts one through ``bot.processes.scaled``. That module is
-  being written alongside; the bench expects it to offer ``bench_stack(log_dir)``, a
-  context manager that starts the stack on free ports with the limits the bench asks
-  for and yields its base URL. Until it does, ``--scaled`` says so in the report.
+Both runs are the same stack (nginx in front, PostgreSQL tracker store, Redis lock
+store) with one or with two instances (action server, Rasa server, outbox worker each),
+so their ratio is what the second instance adds, not what nginx or PostgreSQL cost.
+Each gets a throwaway database and its own Redis key prefix. A scaled stack that is
+already running is measured by its base URL instead (``--scaled-url``).
 """
 
 from __future__ import annotations
 
-import importlib
-from contextlib import AbstractContextManager
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-MODULE = "bot.processes.scaled"
-ENTRY = "bench_stack"
+from bot.settings import ENV_FILE_KEY, Settings
+
+REDIS_SERVER = "redis://127.0.0.1:6379/0"
 
 
 class ScaledUnavailable(RuntimeError):
     """There is no scaled stack the bench can start."""
 
 
-def scaled_stack(log_dir: Path) -> AbstractContextManager[str]:
-    """``bot.processes.scaled.bench_stack(log_dir)``: the scaled stack, yielding its base URL."""
+@contextmanager
+def scaled_stack(
+    settings: Settings, instances: int, log_dir: Path, timeout: float = 600.0
+) -> Iterator[str]:
+    """``instances`` instances behind nginx on ``settings`` (a PostgreSQL database, free
+    ports); yields nginx's base URL and stops everything afterwards."""
     try:
-        module = importlib.import_module(MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != MODULE:
-            raise
-        raise ScaledUnavailable(f"{MODULE.replace('.', '/')}.py does not exist yet") from None
-    entry = getattr(module, ENTRY, None)
-    if entry is None:
-        raise ScaledUnavailable(f"{MODULE} has no {ENTRY}(log_dir) for the bench yet")
-    return entry(log_dir)
+        from bot.processes.scaled import ScaleConfig, ScaledStack
+    except ImportError as exc:
+        raise ScaledUnavailable(f"bot.processes.scaled cannot be used: {exc}") from None
+    config = ScaleConfig(
+        redis_url=os.environ.get("REDIS_URL", "").strip() or REDIS_SERVER,
+        # Letters and digits only (Rasa's Redis lock store ignores other prefixes).
+        key_prefix=f"bench{uuid.uuid4().hex[:8]}",
+        instances=instances,
+    )
+    stack = ScaledStack(settings, config, log_dir, extra_env={ENV_FILE_KEY: ""})
+    stack.start(timeout)
+    try:
+        yield stack.base_url
+    finally:
+        stack.stop()

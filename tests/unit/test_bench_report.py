@@ -167,12 +167,16 @@ def test_long_conversation_checkpoints_are_medians_of_five_turns() -> None:
     assert found == {1: 10.0, 100: 30.5}  # the failed turn left out; 500 never reached
 
 
-def test_the_report_shows_targets_ratios_memory_and_notes(tmp_path: Path) -> None:
+def test_the_report_shows_targets_ratios_memory_scaling_and_notes(tmp_path: Path) -> None:
     run = _run(_level(10, 400, 40), _level(50, 2000, 45), _level(10, 900, 20))
     run.long_runs = [LongRun("SQLite", 500, {1: 50.0, 100: 60.0, 500: 100.0}, 0, [50.0] * 500)]
     run.profiles = [
         summarise("rasa", RAW, raw_path="var/bench/profile-rasa.txt"),
         ProfileSummary("actions", 0, note="py-spy failed: permission denied"),
+    ]
+    run.scaled = [
+        BotRun("scaled-1", "scaled, 1 instance", levels=[_level(10, 800, 20)]),
+        BotRun("scaled-2", "scaled, 2 instances", levels=[_level(10, 500, 36)]),
     ]
     verdicts = evaluate(run)
     path = report.write(run, verdicts, tmp_path)
@@ -183,6 +187,7 @@ def test_the_report_shows_targets_ratios_memory_and_notes(tmp_path: Path) -> Non
     assert "| SQLite | 50 | 60 | 100 | 2.00x | 0 |" in text
     assert "py-spy failed: permission denied" in text
     assert "- rate limits raised" in text
+    assert "| 10 | 20.0 | 36.0 | 1.80x | 800 | 500 | 0 |" in text  # two instances / one
     for png in ("latency.png", "long_conversation.png"):
         assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     line = report.summary_line(run, verdicts)
