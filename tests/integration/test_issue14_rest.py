@@ -36,7 +36,7 @@ def test_an_overdose_question_is_not_flagged_for_staff(assistant) -> None:
 
 def test_a_swiss_number_in_national_format_is_confirmed_then_stored_in_e164(assistant) -> None:
     sender = _sender()
-    for message in ("I'd like to talk to a person", "yes", "Anna Test"):
+    for message in ("/request_human", "yes", "Anna Test"):
         assistant.say(sender, message)
     wrong = assistant.texts(sender, "anna@")
     assert "after the @" in wrong
@@ -52,7 +52,7 @@ def test_a_swiss_number_in_national_format_is_confirmed_then_stored_in_e164(assi
 
 def test_no_it_is_not_swiss_asks_for_the_country_code_in_other_words(assistant) -> None:
     sender = _sender()
-    for message in ("I'd like to talk to a person", "yes", "Anna Test", "0171 1234567"):
+    for message in ("/request_human", "yes", "Anna Test", "0171 1234567"):
         said = assistant.texts(sender, message)
     assert "doesn't look like a Swiss number" in said
     assistant.say(sender, "079 123 45 67")
