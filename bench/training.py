@@ -8,6 +8,7 @@ empty cache of its own: Rasa 3 caches trained components (``.rasa/cache``, or
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 import urllib.error
@@ -74,7 +75,16 @@ def timed_run(command: list[str], *, cwd: Path, env: dict[str, str], log: Path) 
     starts when flock's child, the real command, does.
     """
     with open(log, "ab") as output:
-        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        # Its own process group: an interrupted bench ends the whole training (flock's
+        # child too), not just the process it started.
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     started = time.monotonic()
     try:
         while proc.poll() is None:
@@ -90,12 +100,22 @@ def timed_run(command: list[str], *, cwd: Path, env: dict[str, str], log: Path) 
             started = time.monotonic()
         returncode = proc.wait()
     except BaseException:
-        proc.kill()
-        proc.wait()
+        _stop_group(proc)
         raise
     if returncode != 0:
         raise subprocess.CalledProcessError(returncode, command)
     return time.monotonic() - started
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def wait_for_http(url: str, timeout: float, alive: Callable[[], bool] = lambda: True) -> None:
