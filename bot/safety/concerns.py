@@ -344,8 +344,9 @@ _PAEDIATRIC = _any(
         rf"\b(?:can|could|do|does|would|will|may|are|is) (?:young |little |small )?{_KIDS}\b"
         rf"(?: (?:also|even|still|really))? (?:get|have|receive|undergo|do|be treated|be given|"
         rf"take|qualify|be eligible|eligible|be allowed|allowed|apply|sign up|be considered)\b",
+        # Not "only for young people": that asks whether older people are left out.
         rf"\b(?:it|this|therapy|treatment|stem cells?|msc|mscs|injections?|procedure)\b"
-        rf"(?: (?:also|even|only|just))? (?:for|suitable for|safe for|available (?:for|to)|offered "
+        rf"(?: (?:also|even))? (?:for|suitable for|safe for|available (?:for|to)|offered "
         rf"to|ok for|okay for|possible (?:for|in)|approved for|allowed for|used (?:for|on|in)|"
         rf"given to|done (?:on|for|in)|an option for|work (?:for|in|on)) (?:young |little )?"
         rf"{_KIDS}\b",
