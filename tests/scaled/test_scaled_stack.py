@@ -21,6 +21,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import aiohttp
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
@@ -220,6 +221,18 @@ def test_two_outbox_workers_deliver_each_lead_once(scaled: Scaled) -> None:
             {"s": senders},
         ).all()
     assert sorted(rows) == [("delivered", 1)] * len(senders)
+
+
+async def test_the_widgets_websocket_passes_through_nginx(scaled: Scaled) -> None:
+    """Browsers upgrade to a WebSocket: nginx must pass the upgrade on (the test client
+    elsewhere uses long-polling)."""
+    url = f"{scaled.front.base_url}/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        opened = await socket.receive_str(timeout=20)
+        assert opened.startswith("0") and '"sid"' in opened  # engine.io's open packet
+        await socket.send_str("40")  # socket.io: connect to the default namespace
+        connected = await socket.receive_str(timeout=20)
+        assert connected.startswith("40")
 
 
 def test_a_killed_server_loses_no_conversation_and_the_other_continues_it(
