@@ -314,6 +314,7 @@ def plot_latency(run: BenchRun, path: Path) -> None:
 
     matplotlib.use("Agg")  # no display; must precede pyplot
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
     colours = {
@@ -340,6 +341,17 @@ def plot_latency(run: BenchRun, path: Path) -> None:
     if ticks:
         ax.set_xticks(ticks)
         ax.set_xticklabels([str(t) for t in ticks])
+    # Plain milliseconds at 1-2-5 steps, not powers of ten.
+    shown = [lv.p50_ms for b in _bots(run) for lv in b.levels] + [
+        lv.p95_ms for b in _bots(run) for lv in b.levels
+    ]
+    shown = [v for v in shown if v == v and v > 0]
+    if shown:
+        steps = [m * 10**e for e in range(0, 7) for m in (1, 2, 5)]
+        ax.set_yticks([t for t in steps if min(shown) / 2 <= t <= max(shown) * 2])
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("concurrent users")
     ax.set_ylabel("latency per turn (ms)")
     ax.set_title("Latency per turn against concurrency")
