@@ -31,7 +31,10 @@ from tests.integration.chat_client import ChatClient
 from tests.integration.conftest import LEAD_FORM_ANSWERS, Assistant
 from tests.scaled.conftest import Scaled, wait_until
 
-PRECHECK_START = "can I get this treatment?"
+# The buttons' payloads start the forms: what is tested here is the deployment, not how
+# the model reads a sentence.
+PRECHECK_START = "/start_precheck"
+LEAD_FORM = ("/request_human", *LEAD_FORM_ANSWERS[1:])
 PRECHECK_STORE = "yes, you can store them"
 PRECHECK_ANSWERS = ["no infections", "never had cancer", "no", "nope, nothing like that"]
 
@@ -174,7 +177,7 @@ def test_an_advisor_reply_sent_through_one_server_reaches_a_widget_on_the_other(
     chat = ChatClient(second.base_url)
     try:
         sid = chat.session_id
-        for message in LEAD_FORM_ANSWERS:
+        for message in LEAD_FORM:
             assert chat.say(message)
         # The advisor's tools call the first server's HTTP API.
         via_first = load_settings(
@@ -196,7 +199,7 @@ def test_two_outbox_workers_deliver_each_lead_once(scaled: Scaled) -> None:
     ways_in = [*scaled.servers, scaled.front]
 
     def fill(n: int, sender: str) -> None:
-        for step, message in enumerate(LEAD_FORM_ANSWERS):
+        for step, message in enumerate(LEAD_FORM):
             ways_in[(n + step) % 3].say(sender, message)
 
     with ThreadPoolExecutor(len(senders)) as pool:
