@@ -28,6 +28,12 @@ EMERGENCIES = [
     ("everyone would be better off without me", "suicidal"),
     ("I'm going to take all my pills tonight", "suicidal"),
     ("I CAN’T BREATHE", "breathing"),
+    # A racing heart with faintness (these were read as a measurement and explained away).
+    ("my heart rate is 180 and I feel faint", "chest_pain"),
+    ("my pulse is 190 and I feel faint", "chest_pain"),
+    ("heart rate 180, dizzy and faint", "chest_pain"),
+    ("my heart is racing and I'm about to pass out", "chest_pain"),
+    ("palpitations and short of breath right now", "chest_pain"),
     # Typos, no keywords, other word orders (issue 4: "a rare phrasing is still caught").
     ("chest hurtin bad cant breth", "chest_pain"),
     ("there's a weight on my chest and I'm all clammy", "chest_pain"),
@@ -51,6 +57,8 @@ EMERGENCIES = [
 ]
 
 NOT_EMERGENCIES = [
+    "what heart rate is normal?",
+    "my ECG showed a heart rate of 52 at rest, is that bad?",
     "does the injection cause chest pain?",
     "can stem cell therapy cause breathing problems?",
     "is bleeding a common side effect of the treatment?",

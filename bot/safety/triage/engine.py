@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.safety.triage.context import happening_now, is_hypothetical, negated, sentence_around
-from bot.safety.triage.information import asks_for_information
+from bot.safety.triage.information import asks_for_information, urgent_now
 from bot.safety.triage.levels import Level
 from bot.safety.triage.measurements import facts_in, measures_in
 from bot.safety.triage.normalise import fold
@@ -156,6 +156,10 @@ def explained_away(text: str) -> bool:
     folded = fold(text or "")
     if asks_for_information(folded):
         return True
+    if urgent_now(folded):
+        # "Right now", "help me", a pulse of 190: a single part of a combination (a
+        # racing heart without the faintness) does not overrule the model's emergency.
+        return False
     if any(measures_in(match.group(0)) for match in _SENTENCE.finditer(folded)):
         return True
     for language in languages():

@@ -65,7 +65,8 @@ PULSE_NORMAL_LOW = 40
 PULSE_NORMAL_HIGH = 120
 
 
-def _pulse_out_of_range(folded: str) -> bool:
+def pulse_out_of_range(folded: str) -> bool:
+    """True when ``folded`` gives a pulse below 40 or above 120."""
     for match in _PULSE.finditer(folded):
         value = int(match.group(2) or match.group(3))
         if value < PULSE_NORMAL_LOW or value > PULSE_NORMAL_HIGH:
@@ -73,9 +74,26 @@ def _pulse_out_of_range(folded: str) -> bool:
     return False
 
 
+# Words that put a message in the present, whatever it names.
+_NOW = re.compile(
+    r"\b(right now|just now|at the moment|currently|help me|emergency|ambulance)\b"
+)
+
+
+def urgent_now(folded: str) -> bool:
+    """True when ``folded`` says it is happening now or asks for help, or gives a pulse
+    far out of range."""
+    return bool(_NOW.search(folded)) or pulse_out_of_range(folded)
+
+
+def sounds_acute(folded: str) -> bool:
+    """True when ``folded`` names an acute sign, says it is now, or gives a pulse far out."""
+    return bool(_ACUTE.search(folded)) or pulse_out_of_range(folded)
+
+
 def asks_for_information(folded: str) -> bool:
     """True when ``folded`` (see ``normalise.fold``) asks in general about a limit, a
     normal value, a definition, a risk or a sign, and nothing in it sounds acute."""
     if not _INFORMATION.search(folded):
         return False
-    return not _ACUTE.search(folded) and not _pulse_out_of_range(folded)
+    return not sounds_acute(folded)
