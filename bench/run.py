@@ -96,7 +96,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick",
         action="store_true",
         help="a short run: 1 and 10 users, 5 s levels, long conversation to 50"
-        " turns on SQLite, 5 s profile, no training of ours",
+        " turns on SQLite, 5 s profile, no training of ours, no scaled stack",
     )
     parser.add_argument("--skip-train", action="store_true", help="do not time our training")
     parser.add_argument("--skip-starter", action="store_true", help="no baseline (no ratios)")
@@ -114,11 +114,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/postgres",
-        help="PostgreSQL server for the long conversation ('' to skip)",
+        help="PostgreSQL server for the long conversation and the scaled stack ('' to skip)",
     )
     parser.add_argument("--profile-seconds", type=int, default=20, help="py-spy recording time")
-    parser.add_argument("--profile-users", type=int, default=10)
-    parser.add_argument("--skip-profile", action="store_true")
+    parser.add_argument("--profile-users", type=int, default=10, help="users while profiling")
+    parser.add_argument("--skip-profile", action="store_true", help="no py-spy profile")
     parser.add_argument(
         "--model", type=Path, help="our model (default: the one just trained, else MODEL_PATH)"
     )
@@ -141,7 +141,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scaled-url", help="measure a running scaled stack at this base URL instead"
     )
-    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="where the report goes (bench/results)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.users = "1,10" if args.users == "1,10,50" else args.users
