@@ -13,11 +13,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.content import Utterance, responses
+from bot.faq_choice import FAQ_INTENT, RETRIEVAL_RESPONSES, answer_response
 
-RETRIEVAL_INTENT = "faq"
-# Built, not written out: tools/validate_data.py reads quoted "utter_..." names in the
-# code as responses the code sends, and a bare prefix is none.
-FAQ_RESPONSE_PREFIX = f"utter_{RETRIEVAL_INTENT}/"
+FAQ_RESPONSE_PREFIX = f"{RETRIEVAL_RESPONSES}/"
 # Rasa's metadata key for the response a bot message was sent as (the same scan would
 # take it for a response name, hence two parts).
 UTTER_ACTION_KEY = "utter" "_action"
@@ -59,7 +57,7 @@ def last_faq_topic(events: Iterable[Mapping[str, Any]]) -> str | None:
         if kind == "bot":
             action = (event.get("metadata") or {}).get(UTTER_ACTION_KEY) or ""
             if action.startswith(FAQ_RESPONSE_PREFIX):
-                return f"{RETRIEVAL_INTENT}/" + action.removeprefix(FAQ_RESPONSE_PREFIX)
+                return f"{FAQ_INTENT}/" + action.removeprefix(FAQ_RESPONSE_PREFIX)
     return None
 
 
@@ -71,7 +69,7 @@ def is_about_someone_else(text: str) -> bool:
 def follow_up_answer(topic: str | None, text: str) -> list[Utterance]:
     """What to say: the topic's answer again for another person; for "more", what there
     is (the topic's related questions and the advisor); without a topic, a question back."""
-    name = FAQ_RESPONSE_PREFIX + (topic or "").removeprefix(f"{RETRIEVAL_INTENT}/")
+    name = answer_response(topic or "")
     if topic is None or name not in responses():
         return [Utterance(NO_TOPIC)]
     if is_about_someone_else(text):
