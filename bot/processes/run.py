@@ -12,6 +12,9 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -63,10 +66,23 @@ class Restarts:
         return min(self.MAX_DELAY_SECONDS, self.FIRST_DELAY_SECONDS * 2 ** (len(deaths) - 1))
 
 
-def run(settings: Settings) -> int:
-    """Run until stopped; the exit code says whether it stopped cleanly."""
-    # The servers' own output goes to files: the terminal shows what the user needs.
-    stack = Stack(settings, log_dir=RUN_LOG_DIR)
+class Supervised(Protocol):
+    """What ``supervise`` needs of a stack (``Stack`` or the scaled one)."""
+
+    settings: Settings
+
+    def start(self) -> None: ...
+    def exited(self) -> list[tuple[str, int]]: ...
+    def restart(self, name: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+def supervise(
+    stack: Supervised, starting: str, running: Callable[[], list[str]], log_dir: Path
+) -> int:
+    """Start ``stack``, print ``starting`` then the ``running()`` lines, restart a child
+    that dies (doubling pause, logged at ERROR), purge expired conversations daily, and
+    stop everything on Ctrl-C, SIGTERM or a closed terminal. Returns the exit code."""
     stopping = False
 
     def _request_stop(signum: int, _frame: object) -> None:
@@ -76,16 +92,13 @@ def run(settings: Settings) -> int:
     # A closed terminal (SIGHUP) must stop the servers too, not orphan them.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _request_stop)
-    print("Loading the model and starting the servers (about a minute) ...", flush=True)
+    print(starting, flush=True)
     try:
         stack.start()
     except StackError as exc:
-        print(
-            f"Could not start: {exc}; see {RUN_LOG_DIR.relative_to(PROJECT_ROOT)}/", file=sys.stderr
-        )
+        print(f"Could not start: {exc}; see {log_dir.relative_to(PROJECT_ROOT)}/", file=sys.stderr)
         return 1
-    lines = addresses(settings, staff_exists=_staff_exists(settings))
-    print("\nThe assistant is running.\n" + "\n".join(lines), flush=True)
+    print("\n".join(running()), flush=True)
     print("Press Ctrl-C to stop.\n", flush=True)
     next_purge = time.monotonic()
     restarts = Restarts()
@@ -101,7 +114,7 @@ def run(settings: Settings) -> int:
                 stack.restart(name)
                 logger.error("%s server restarted", name)
             if time.monotonic() >= next_purge:
-                _purge(settings)
+                _purge(stack.settings)
                 next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
             time.sleep(0.5)
     except (StackError, KeepsDying) as exc:
@@ -112,6 +125,21 @@ def run(settings: Settings) -> int:
     stack.stop()
     print("Stopped.", flush=True)
     return 0
+
+
+def run(settings: Settings) -> int:
+    """Run until stopped; the exit code says whether it stopped cleanly."""
+    # The servers' own output goes to files: the terminal shows what the user needs.
+    stack = Stack(settings, log_dir=RUN_LOG_DIR)
+    return supervise(
+        stack,
+        "Loading the model and starting the servers (about a minute) ...",
+        lambda: [
+            "\nThe assistant is running.",
+            *addresses(settings, staff_exists=_staff_exists(settings)),
+        ],
+        RUN_LOG_DIR,
+    )
 
 
 def addresses(settings: Settings, *, staff_exists: bool = True) -> list[str]:

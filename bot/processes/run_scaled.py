@@ -9,22 +9,17 @@ and daily (once for all instances), and stops everything on Ctrl-C, SIGTERM or S
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import time
 
 from bot.handoff.hours import parse_business_hours
-from bot.processes.run import PURGE_INTERVAL_SECONDS, KeepsDying, Restarts, _purge
+from bot.processes.run import supervise
 from bot.processes.scaled import (
     ScaleConfigError,
     ScaledStack,
     scale_config,
     scaled_settings,
 )
-from bot.processes.stack import StackError
 from bot.settings import PROJECT_ROOT
-
-logger = logging.getLogger(__name__)
 
 RUN_LOG_DIR = PROJECT_ROOT / "var" / "log" / "run-scaled"
 
@@ -47,49 +42,12 @@ def addresses(stack: ScaledStack) -> list[str]:
 
 def run(stack: ScaledStack) -> int:
     """Run until stopped; the exit code says whether it stopped cleanly."""
-    stopping = False
-
-    def _request_stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _request_stop)
-    print(
+    return supervise(
+        stack,
         f"Starting {len(stack.instances)} Rasa servers behind nginx (a minute or two) ...",
-        flush=True,
+        lambda: ["\nThe assistant is running (scaled).", *addresses(stack)],
+        RUN_LOG_DIR,
     )
-    try:
-        stack.start()
-    except StackError as exc:
-        print(f"Could not start: {exc}; see {RUN_LOG_DIR.relative_to(PROJECT_ROOT)}/", file=sys.stderr)
-        return 1
-    print("\nThe assistant is running (scaled).\n" + "\n".join(addresses(stack)), flush=True)
-    print("Press Ctrl-C to stop.\n", flush=True)
-    next_purge = time.monotonic()
-    restarts = Restarts()
-    try:
-        while not stopping:
-            for name, code in stack.exited():
-                delay = restarts.record(name, time.monotonic())
-                logger.error(
-                    "%s exited with code %s; restarting it in %.0f s", name, code, delay
-                )
-                time.sleep(delay)
-                stack.restart(name)
-                logger.error("%s restarted", name)
-            if time.monotonic() >= next_purge:
-                _purge(stack.settings)
-                next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
-            time.sleep(0.5)
-    except (StackError, KeepsDying) as exc:
-        print(f"Stopped: {exc}", file=sys.stderr, flush=True)
-        stack.stop()
-        return 1
-    print("\nStopping ...", flush=True)
-    stack.stop()
-    print("Stopped.", flush=True)
-    return 0
 
 
 def main() -> int:
