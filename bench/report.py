@@ -356,7 +356,8 @@ def plot_latency(run: BenchRun, path: Path) -> None:
     ax.set_ylabel("latency per turn (ms)")
     ax.set_title("Latency per turn against concurrency")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:  # an empty run has nothing to name
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -379,7 +380,8 @@ def plot_long(run: BenchRun, path: Path) -> None:
     ax.set_ylabel("latency (ms)")
     ax.set_title("Turn latency along one conversation")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:  # an empty run has nothing to name
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
