@@ -97,12 +97,18 @@ def precheck(answers: tuple[str, str, str, str]) -> list[Turn]:
     ]
 
 
+# Made-up names (a name with digits is refused, as it should be): 100 combinations.
+FIRST_NAMES = ("Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hugo", "Ida", "Jonas")
+LAST_NAMES = ("Test", "Muster", "Beispiel", "Probe", "Bench", "Sample", "Demo", "Example")
+
+
 def lead_form(user: int) -> list[Turn]:
     """The lead form with consent, as in the integration tests (made-up contact)."""
+    name = f"{FIRST_NAMES[user % len(FIRST_NAMES)]} {LAST_NAMES[user // len(FIRST_NAMES) % len(LAST_NAMES)]}"
     return [
         Turn("I'd like to talk to a person", ("do you agree",)),
         Turn("yes", ("what name",)),
-        Turn(f"Bench Patient {user}", ("how can the advisor reach you",)),
+        Turn(name, ("how can the advisor reach you",)),
         Turn(f"bench.patient{user}@example.com", ("how would you prefer",)),
         Turn("email", ("best time",)),
         Turn("morning", ("which country",)),

@@ -59,6 +59,9 @@ def test_our_script_walks_faq_pre_check_and_lead_form_and_users_differ() -> None
     assert texts.index("can I get this treatment?") < texts.index("I'd like to talk to a person")
     assert texts[-3] == "Switzerland"  # the lead form's last answer, then thanks, goodbye
     assert assistant_script(0) != assistant_script(1)
+    # The lead form refuses a name with digits: the script's names have none.
+    names = {assistant_script(user)[-7].text for user in range(80)}
+    assert len(names) == 80 and not any(ch.isdigit() for name in names for ch in name)
 
 
 def _level(users: int, p95: float, throughput: float, errors: int = 0) -> LevelStats:
