@@ -26,6 +26,7 @@ from bot.store.models import (
     PrecheckResult,
     PurgeRun,
     SafetyFlag,
+    TrackerCheckpoint,
 )
 from bot.store.rasa_events import events, rasa_metadata
 from tests.console.conftest import csrf
@@ -88,6 +89,13 @@ def _rows(conversation_id: str, when: datetime) -> list:
             predicted="nlu_fallback",
             corrected="faq/cost",
             staff_email="advisor@clinic.test",
+        ),
+        # A long conversation's checkpoint holds slot values (the contact details).
+        TrackerCheckpoint(
+            conversation_id=conversation_id,
+            event_id=1,
+            events=[{"event": "slot", "name": "lead_email", "value": "anna@example.com"}],
+            last_message_at=when,
         ),
     ]
 
