@@ -248,7 +248,10 @@ def _scaled(run: BenchRun) -> list[str]:
 
 def render(run: BenchRun, verdicts: list[Verdict]) -> str:
     """The Markdown report."""
-    turns = ", ".join(f"{b.title} {b.script_turns}" for b in _bots(run) if b.script_turns)
+    # The scaled stack runs our script.
+    turns = ", ".join(
+        f"{b.title} {b.script_turns}" for b in (run.ours, run.starter) if b and b.script_turns
+    )
     lines = [
         "# `make bench`: our assistant against the stock Rasa starter",
         "",
