@@ -32,9 +32,10 @@ def main() -> None:
     # Imported here: Rasa takes seconds to import, and only now is its argv ready.
     from rasa.__main__ import main as rasa_main
 
-    from components import action_result_validation
+    from components import action_result_validation, action_server_liveness
 
     action_result_validation.install()
+    action_server_liveness.install()
     rasa_main()
 
 

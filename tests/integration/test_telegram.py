@@ -167,7 +167,11 @@ def test_a_question_gets_the_price_range_with_buttons(stack, fake) -> None:
     assert "between €7,000 and €25,000" in texts(replies)
     assert all(body["chat_id"] == patient.chat_id and "parse_mode" not in body for body in replies)
     keyboard = with_buttons(replies)["reply_markup"]["inline_keyboard"]
-    assert [row[0]["text"] for row in keyboard] == ["What affects the price?", "Free consultation"]
+    assert [row[0]["text"] for row in keyboard] == [
+        "What affects the price?",
+        "Does insurance pay?",
+        "Book a free consultation",
+    ]
     assert all(len(row) == 1 for row in keyboard)
 
 

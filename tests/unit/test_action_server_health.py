@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
+from bot.channels import action_server
 from bot.channels.action_server import action_server_answers, health_check
 
 
@@ -13,8 +17,44 @@ from bot.channels.action_server import action_server_answers, health_check
 def fresh_check():
     # Each test configures its own action server; the process caches the first one.
     health_check.cache_clear()
+    action_server.forget_answers()
     yield
     health_check.cache_clear()
+    action_server.forget_answers()
+
+
+class HealthServer:
+    """A loopback action server's /health that counts its requests; ``delay`` slows it,
+    ``hung`` makes it never answer."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.delay = 0.0
+        self.hung = False
+        self.url = ""
+
+    async def health(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        if self.hung:
+            await asyncio.sleep(3600)
+        await asyncio.sleep(self.delay)
+        return web.json_response({"status": "ok"})
+
+
+@pytest.fixture
+async def server(monkeypatch) -> AsyncIterator[HealthServer]:
+    health = HealthServer()
+    app = web.Application()
+    app.router.add_get("/health", health.health)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{port}/webhook")
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "1")
+    yield health
+    await runner.cleanup()
 
 
 def test_the_health_endpoint_sits_beside_the_webhook(monkeypatch) -> None:
@@ -42,3 +82,44 @@ async def test_nothing_listening_counts_as_down(monkeypatch) -> None:
     closed.close()
     monkeypatch.setenv("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{port}/webhook")
     assert await action_server_answers() is False
+
+
+async def test_messages_arriving_together_share_one_health_request(server) -> None:
+    server.delay = 0.3
+    answers = await asyncio.gather(*(action_server_answers() for _ in range(50)))
+    assert answers == [True] * 50
+    assert server.requests == 1
+
+
+async def test_a_recent_answer_spares_the_next_request(server) -> None:
+    assert await action_server_answers() is True
+    assert await action_server_answers() is True
+    assert server.requests == 1
+
+
+async def test_an_action_answer_counts_as_the_server_answering(server) -> None:
+    action_server.note_answer()
+    assert await action_server_answers() is True
+    assert server.requests == 0
+
+
+async def test_a_server_that_hangs_is_found_once_its_last_answer_is_old(
+    server, monkeypatch
+) -> None:
+    monkeypatch.setattr(action_server, "FRESH_SECONDS", 0.2)
+    assert await action_server_answers() is True
+    server.hung = True
+    assert await action_server_answers() is True  # still within the window
+    await asyncio.sleep(0.25)
+    assert await action_server_answers() is False
+    assert server.requests == 2
+
+
+async def test_a_waiter_that_gives_up_does_not_cancel_the_others_check(server) -> None:
+    server.delay = 0.3
+    impatient = asyncio.ensure_future(action_server_answers())
+    patient = asyncio.ensure_future(action_server_answers())
+    await asyncio.sleep(0.05)
+    impatient.cancel()
+    assert await patient is True
+    assert server.requests == 1
