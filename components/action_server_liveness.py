@@ -1,7 +1,7 @@
 """Every answer the action server gives Rasa counts as proof that it is answering.
 
 The channels check the action server's health before handing a message to Rasa
-(``bot.channels.action_server``). A busy server answers its actions but may answer a
+(``bot.action_server_health``). A busy server answers its actions but may answer a
 health request late; counting the actions' answers spares the health requests while
 the server is busy, which is exactly when they used to time out and turn patients away.
 ``install()`` is called by ``components.rasa_server`` before Rasa starts.
@@ -14,7 +14,7 @@ from typing import Any, List
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import Event
 
-from bot.channels.action_server import note_answer
+from bot.action_server_health import note_answer
 
 _ORIGINAL_RUN = RemoteAction.run
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.action_server import action_server_answers
+from bot.action_server_health import action_server_answers
 from bot.channels.leaving import leave_handoffs_on_request
 from bot.channels.limits import OnNewMessage, limit_per_sender
 from bot.channels.payloads import as_text_unless_payload

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bot.channels import action_server
-from bot.channels.action_server import action_server_answers, health_check
+from bot import action_server_health as action_server
+from bot.action_server_health import action_server_answers, health_check
 
 
 @pytest.fixture(autouse=True)
