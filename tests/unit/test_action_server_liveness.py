@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Awaitable, Iterator
 
 import pytest
 from aiohttp import web
@@ -21,12 +24,9 @@ from components import action_server_liveness
 @pytest.fixture(autouse=True)
 def installed(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(RemoteAction, "run", action_server_liveness.run_noting_answers)
-    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
     action_server.health_check.cache_clear()
-    action_server.forget_answers()
     yield
     action_server.health_check.cache_clear()
-    action_server.forget_answers()
 
 
 @pytest.fixture
@@ -61,26 +61,43 @@ async def _run(name: str, url: str) -> list:
     )
 
 
-async def _counts_as_answering() -> bool:
-    # Nothing listens on port 1: only a noted answer can make the check say yes.
-    return await action_server.action_server_answers()
+@pytest.fixture
+def silent_health(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A health endpoint that accepts and never replies, as a busy server's may."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{silent.getsockname()[1]}/webhook")
+    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "1")
+    action_server.health_check.cache_clear()
+    yield
+    silent.close()
 
 
-async def test_an_answered_action_is_noted(webhook: str) -> None:
+async def _settles_a_check(action: Awaitable[list]) -> bool:
+    """Whether running ``action`` settles a health check that is waiting meanwhile."""
+    check = asyncio.ensure_future(action_server.action_server_answers())
+    await asyncio.sleep(0.05)
+    with contextlib.suppress(ActionExecutionRejection, RasaException):
+        await action
+    return await check
+
+
+async def test_an_answered_action_is_noted(webhook: str, silent_health) -> None:
     assert await _run("action_answer_faq", webhook) == []
-    assert await _counts_as_answering()
+    assert await _settles_a_check(_run("action_answer_faq", webhook)) is True
 
 
-async def test_a_rejection_is_an_answer_too(webhook: str) -> None:
+async def test_a_rejection_is_an_answer_too(webhook: str, silent_health) -> None:
     with pytest.raises(ActionExecutionRejection):
         await _run("validate_precheck_form", webhook)
-    assert await _counts_as_answering()
+    assert await _settles_a_check(_run("validate_precheck_form", webhook)) is True
 
 
-async def test_no_answer_is_not_noted() -> None:
+async def test_no_answer_is_not_noted(silent_health) -> None:
     with pytest.raises(RasaException):
         await _run("action_answer_faq", "http://127.0.0.1:1/webhook")
-    assert not await _counts_as_answering()
+    assert await _settles_a_check(_run("action_answer_faq", "http://127.0.0.1:1/webhook")) is False
 
 
 def test_install_replaces_the_method(monkeypatch: pytest.MonkeyPatch) -> None:
