@@ -34,6 +34,14 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b\d+(?:[.,]\d+)? ?(?:mg|milligrams?|mcg|ml|units?)\b[^.?!]{0,40}\b(?:too (?:much|high|"
         r"low|little)|enough|safe|ok|okay|right|correct|normal|should)\b",
         rf"\b(?:take|taking|have) (?:two|three|four|2|3|4|more|less|another|an extra)\b[^.?!]{{0,20}}{_DRUG}",
+        # "the usual prednisone dose", "a normal dose of methotrexate": general, but a dose
+        # all the same, and one a reader may take as theirs.
+        rf"{_DRUG} (?:dose|doses|dosage|dosing)\b",
+        rf"\b(?:usual|normal|typical|standard|starting|maximum|max|recommended|weekly|daily|"
+        rf"safe) (?:dose|doses|dosage)\b[^.?!]{{0,30}}{_DRUG}",
+        # "Methotrexate ... How is it dosed?": the medicine may be named a sentence earlier.
+        rf"{_DRUG}.{{0,120}}\b(?:dosed|dose per|doses per|dose a (?:week|day))\b",
+        rf"\bhow (?:is|are|should)\b[^.?!]{{0,25}}\bdosed\b[^?!]{{0,60}}{_DRUG}",
     ],
     "test_results": [
         r"\b(?:my|mine|i got|came back|results?|levels?|values?|test showed|showed)\b[^.?!]{0,40}"
