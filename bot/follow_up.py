@@ -18,7 +18,7 @@ from bot.faq_choice import FAQ_INTENT, RETRIEVAL_RESPONSES, answer_response
 FAQ_RESPONSE_PREFIX = f"{RETRIEVAL_RESPONSES}/"
 # Rasa's metadata key for the response a bot message was sent as (the same scan would
 # take it for a response name, hence two parts).
-UTTER_ACTION_KEY = "utter" "_action"
+UTTER_ACTION_KEY = "utter_action"
 # A follow-up refers to a recent answer: the FAQ must have been answered within this many
 # of the patient's previous messages, in this session.
 RECENT_TURNS = 3
@@ -34,6 +34,18 @@ _SOMEONE_ELSE = re.compile(
     r"|somebody else|others)\b",
     re.IGNORECASE,
 )
+
+
+# An age or a stage of life in the follow-up ("she's 78", "and for someone older?",
+# "my son is 15"): the age answer goes with the topic's, as age is what was asked about.
+_AGE = re.compile(
+    r"\b(?:(?:she|he|they)(?:'s| is| are)|aged?)\s+\d{1,3}\b"
+    r"|\b\d{1,3}[\s-]*(?:years?|yrs?)[\s-]*old\b|\b\d{1,3}\s*y/?o\b"
+    r"|\b(?:older|elderly|seniors?|pensioners?|old age|children|child|kids?"
+    r"|teenagers?|teens?|minors?|young people)\b",
+    re.IGNORECASE,
+)
+AGE_TOPIC = f"{FAQ_INTENT}/age"
 
 
 def last_faq_topic(events: Iterable[Mapping[str, Any]]) -> str | None:
@@ -66,14 +78,24 @@ def is_about_someone_else(text: str) -> bool:
     return bool(_SOMEONE_ELSE.search(text or ""))
 
 
+def mentions_age(text: str) -> bool:
+    """Whether the follow-up names an age or a stage of life ("she's 78", "kids")."""
+    return bool(_AGE.search(text or ""))
+
+
 def follow_up_answer(topic: str | None, text: str) -> list[Utterance]:
-    """What to say: the topic's answer again for another person; for "more", what there
-    is (the topic's related questions and the advisor); without a topic, a question back."""
+    """What to say: the topic's answer again for another person (with the age answer
+    when an age is named); for "more", what there is (the topic's related questions and
+    the advisor); without a topic, a question back."""
     name = answer_response(topic or "")
     if topic is None or name not in responses():
         return [Utterance(NO_TOPIC)]
-    if is_about_someone_else(text):
-        return [Utterance(ABOUT_SOMEONE_ELSE), Utterance(name)]
+    if is_about_someone_else(text) or mentions_age(text):
+        said = [Utterance(ABOUT_SOMEONE_ELSE), Utterance(name)]
+        age = answer_response(AGE_TOPIC)
+        if mentions_age(text) and name != age and age in responses():
+            said.append(Utterance(age))
+        return said
     return [Utterance(MORE_ON_TOPIC, {"buttons": related_buttons(name)})]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.content import Utterance, responses
 from bot.follow_up import (
     MORE_ON_TOPIC,
@@ -71,6 +73,36 @@ def test_about_someone_else_the_topic_is_answered_again_for_them() -> None:
     assert follow_up_answer("faq/cost", "what about for my wife?") == [
         Utterance("utter_follow_up_someone_else"),
         Utterance("utter_faq/cost"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "and for my father? he's 81",
+        "what about someone older?",
+        "is it the same for kids?",
+        "and my aunt, she is 74",
+        "for a 70 year old?",
+    ],
+)
+def test_an_age_brings_the_age_answer_after_the_topic(text: str) -> None:
+    assert follow_up_answer("faq/safety", text) == [
+        Utterance("utter_follow_up_someone_else"),
+        Utterance("utter_faq/safety"),
+        Utterance("utter_faq/age"),
+    ]
+
+
+def test_a_duration_is_not_an_age() -> None:
+    (said,) = follow_up_answer("faq/safety", "tell me more, I've had RA for 10 years")
+    assert said.response == MORE_ON_TOPIC
+
+
+def test_the_age_answer_is_not_given_twice() -> None:
+    assert follow_up_answer("faq/age", "and for my dad, he's 80?") == [
+        Utterance("utter_follow_up_someone_else"),
+        Utterance("utter_faq/age"),
     ]
 
 
