@@ -37,7 +37,7 @@ _SOMEONE_ELSE = re.compile(
 
 
 # An age or a stage of life in the follow-up ("she's 78", "and for someone older?",
-# "my son is 15"): the age answer goes with the topic's, as age is what was asked about.
+# "kids?"): the age answer goes with the topic's, as age is what was asked about.
 _AGE = re.compile(
     r"\b(?:(?:she|he|they)(?:'s| is| are)|aged?)\s+\d{1,3}\b"
     r"|\b\d{1,3}[\s-]*(?:years?|yrs?)[\s-]*old\b|\b\d{1,3}\s*y/?o\b"
