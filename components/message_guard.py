@@ -41,10 +41,14 @@ from bot.safety.triage.engine import explained_away
 EMERGENCY_INTENT = "emergency"
 SAFEGUARDING_INTENT = "safeguarding"
 MEDICAL_ADVICE_INTENT = "medical_advice"
-# The FAQ answer that already refuses medication changes and doses (do not stop or
-# change your medication on your own) may stand for requests of those kinds.
-MEDICATION_FAQ = "faq/medication"
-REFUSED_BY_MEDICATION_FAQ = frozenset({"medication_change", "dosing"})
+# FAQ answers that already decline a kind of personal advice may stand for requests of
+# that kind: the medication answer (do not stop or change your medication on your own)
+# for changes and doses; the other-diseases answer (no information beyond RA, ask your
+# own doctor) for "I have lupus, could stem cells help me?".
+FAQS_THAT_DECLINE = {
+    "faq/medication": frozenset({"medication_change", "dosing"}),
+    "faq/other_diseases": frozenset({"suitability"}),
+}
 VOCABULARY_FILE = "vocabulary.json"
 EXACT_FILE = "exact_examples.json"
 EXACT_MATCH_INTENTS_KEY = "exact_match_intents"
@@ -168,12 +172,11 @@ class MessageGuard(GraphComponent, IntentClassifier):
 
 
 def _refused_by_faq(message: Message, advice: AdviceRequest) -> bool:
-    if advice.kind not in REFUSED_BY_MEDICATION_FAQ:
-        return False
     if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != "faq":
         return False
     selected = (message.get("response_selector") or {}).get("faq") or {}
-    return (selected.get("response") or {}).get("intent_response_key") == MEDICATION_FAQ
+    topic = (selected.get("response") or {}).get("intent_response_key")
+    return advice.kind in FAQS_THAT_DECLINE.get(topic, frozenset())
 
 
 def _model_guessed_emergency(message: Message, text: str) -> bool:

@@ -26,7 +26,11 @@ def test_a_red_flag_carries_its_level_language_and_guidance() -> None:
     message = _guarded("mi hijo se ha tragado mis pastillas", ("faq", 0.7))
     assert _intent(message) == "emergency"
     flag = message.get("red_flag")
-    assert (flag["level"], flag["language"], flag["response"]) == ("poison", "es", "utter_poison_es")
+    assert (flag["level"], flag["language"], flag["response"]) == (
+        "poison",
+        "es",
+        "utter_poison_es",
+    )
 
 
 def test_a_careful_topic_becomes_safeguarding_with_its_answer() -> None:
@@ -52,6 +56,37 @@ def test_a_sure_model_emergency_on_words_the_rules_explain_away_gives_way() -> N
 
 
 def test_a_sure_model_emergency_the_rules_cannot_read_stands() -> None:
-    message = _guarded("something is terribly wrong with my dad", ("emergency", 0.95), ("faq", 0.05))
+    message = _guarded(
+        "something is terribly wrong with my dad", ("emergency", 0.95), ("faq", 0.05)
+    )
     assert _intent(message) == "emergency"
     assert message.get("red_flag") is None
+
+
+def _guarded_faq(text: str, topic: str) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": "faq", "confidence": 0.9})
+    message.set("intent_ranking", [{"name": "faq", "confidence": 0.9}])
+    message.set("response_selector", {"faq": {"response": {"intent_response_key": topic}}})
+    guard = MessageGuard({}, None, None, vocabulary=None, exact={})  # type: ignore[arg-type]
+    return guard.process([message])[0]
+
+
+def test_an_answer_that_declines_that_kind_of_advice_may_stand() -> None:
+    # Both answers refer to one's own doctor and give no verdict or dose.
+    assert (
+        _intent(_guarded_faq("I have lupus, could stem cells help me?", "faq/other_diseases"))
+        == "faq"
+    )
+    assert _intent(_guarded_faq("should I stop my methotrexate?", "faq/medication")) == "faq"
+
+
+def test_other_answers_give_way_to_the_refusal() -> None:
+    message = _guarded_faq("I have lupus, could stem cells help me?", "faq/effectiveness")
+    assert _intent(message) == "medical_advice"
+    assert message.get("advice_request") == {"kind": "suitability"}
+    # The other-diseases answer declines a verdict, not a dose.
+    assert (
+        _intent(_guarded_faq("what prednisone dose is usual?", "faq/other_diseases"))
+        == "medical_advice"
+    )
