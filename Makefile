@@ -99,12 +99,14 @@ eval: $(MODEL)
 eval-extra: $(MODEL)
 	$(PY) -m tools.faq_eval --cases tests/eval/faq_extra.yml --min-pass 0
 
-# Issue 14's held-out sets (article topics; practical questions, follow-ups, red flags),
-# written blind to the training data: a measurement per topic group, not a gate.
+# Issue 14's held-out sets (article topics; practical questions, follow-ups, red flags;
+# round 2, written after the first two had guided the training data), each written blind
+# to the training data: a measurement per topic group, not a gate.
 .PHONY: eval-heldout
 eval-heldout: $(MODEL)
 	$(PY) -m tools.faq_eval --cases tests/eval/heldout_faq.yml --min-pass 0 --by-topic
 	$(PY) -m tools.faq_eval --cases tests/eval/heldout_practical.yml --min-pass 0 --by-topic
+	$(PY) -m tools.faq_eval --cases tests/eval/heldout_round2.yml --min-pass 0 --by-topic
 
 redteam: $(MODEL)
 	$(PY) -m tests.redteam.evaluate
