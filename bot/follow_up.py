@@ -18,7 +18,7 @@ from bot.faq_choice import FAQ_INTENT, RETRIEVAL_RESPONSES, answer_response
 FAQ_RESPONSE_PREFIX = f"{RETRIEVAL_RESPONSES}/"
 # Rasa's metadata key for the response a bot message was sent as (the same scan would
 # take it for a response name, hence two parts).
-UTTER_ACTION_KEY = "utter_action"
+UTTER_ACTION_KEY = "utter" + "_action"
 # A follow-up refers to a recent answer: the FAQ must have been answered within this many
 # of the patient's previous messages, in this session.
 RECENT_TURNS = 3
@@ -84,9 +84,9 @@ def mentions_age(text: str) -> bool:
 
 
 def follow_up_answer(topic: str | None, text: str) -> list[Utterance]:
-    """What to say: the topic's answer again for another person (with the age answer
-    when an age is named); for "more", what there is (the topic's related questions and
-    the advisor); without a topic, a question back."""
+    """What to say: the topic's answer again, for another person (with the age answer
+    when an age is named) or followed by a note that this is all the article says and
+    the advisor knows more; without a topic, a question back."""
     name = answer_response(topic or "")
     if topic is None or name not in responses():
         return [Utterance(NO_TOPIC)]
@@ -96,15 +96,6 @@ def follow_up_answer(topic: str | None, text: str) -> list[Utterance]:
         if mentions_age(text) and name != age and age in responses():
             said.append(Utterance(age))
         return said
-    return [Utterance(MORE_ON_TOPIC, {"buttons": related_buttons(name)})]
-
-
-def related_buttons(name: str) -> list[dict[str, str]]:
-    """The buttons of the answer ``name`` (its related questions) that the "more"
-    response does not offer already."""
-    offered = {b["payload"] for b in responses()[MORE_ON_TOPIC][0].get("buttons") or []}
-    return [
-        dict(button)
-        for button in responses()[name][0].get("buttons") or []
-        if button["payload"] not in offered
-    ]
+    # "how common are they?", "is that per session?": the answer again, with what the
+    # article leaves out said plainly, rather than a list of other questions.
+    return [Utterance(name), Utterance(MORE_ON_TOPIC)]
