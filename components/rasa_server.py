@@ -32,10 +32,11 @@ def main() -> None:
     # Imported here: Rasa takes seconds to import, and only now is its argv ready.
     from rasa.__main__ import main as rasa_main
 
-    from components import action_result_validation, action_server_liveness
+    from components import action_result_validation, action_server_liveness, event_type_lookup
 
     action_result_validation.install()
     action_server_liveness.install()
+    event_type_lookup.install()
     rasa_main()
 
 
