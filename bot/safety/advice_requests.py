@@ -35,9 +35,10 @@ _PATTERNS: dict[str, list[str]] = {
         r"low|little)|enough|safe|ok|okay|right|correct|normal|should)\b",
         rf"\b(?:take|taking|have) (?:two|three|four|2|3|4|more|less|another|an extra)\b[^.?!]{{0,20}}{_DRUG}",
         # "the usual prednisone dose", "a normal dose of methotrexate": general, but a dose
-        # all the same, and one a reader may take as theirs.
+        # all the same, and one a reader may take as theirs. (A maximum dose asked about is
+        # an information question for one's own doctor or pharmacist: medical_other.)
         rf"{_DRUG} (?:dose|doses|dosage|dosing)\b",
-        rf"\b(?:usual|normal|typical|standard|starting|maximum|max|recommended|weekly|daily|"
+        rf"\b(?:usual|normal|typical|standard|starting|recommended|weekly|daily|"
         rf"safe) (?:dose|doses|dosage)\b[^.?!]{{0,30}}{_DRUG}",
         # "Methotrexate ... How is it dosed?": the medicine may be named a sentence earlier.
         rf"{_DRUG}.{{0,120}}\b(?:dosed|dose per|doses per|dose a (?:week|day))\b",

@@ -582,6 +582,15 @@ TRUE_CONCERNS_IN_TRAINING_DATA = {
     "guarantee me I'll get my grip strength back",
     "it's been proven in thousands of patients, hasn't it?",
     "so it's approved and clinically proven, correct?",
+    # "Own cells, so no risk": a misconception the guard corrects (utter_correction_own_cells).
+    "it's my own cells, so zero risk, right?",
+    "if you use my own cells there's no risk at all, correct?",
+    "my own cells can't harm me, can they",
+    "own cells means completely safe, yes?",
+    "zero risk with your own stem cells, true?",
+    "my husband says it's his own fat cells so nothing can go wrong, is that right",
+    # Juvenile idiopathic arthritis: children, so the paediatric answer.
+    "and JIA?",
 }
 
 
