@@ -57,7 +57,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotApi) -> Iterato
         webhook_url=f"{fake.url}/hook-not-called",
         api_base=fake.url,
     )
-    with running_assistant(tmp_path_factory, "telegram", telegram=settings) as running:
+    # Advisors always there: the handoff's wording does not depend on the clock.
+    extra_env = {"BUSINESS_HOURS": "Mon-Sun 00:00-23:59"}
+    with running_assistant(tmp_path_factory, "telegram", extra_env, telegram=settings) as running:
         yield running
 
 
