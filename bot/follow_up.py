@@ -90,10 +90,11 @@ def follow_up_answer(topic: str | None, text: str) -> list[Utterance]:
     name = answer_response(topic or "")
     if topic is None or name not in responses():
         return [Utterance(NO_TOPIC)]
-    if is_about_someone_else(text) or mentions_age(text):
+    age_named = mentions_age(text)
+    if age_named or is_about_someone_else(text):
         said = [Utterance(ABOUT_SOMEONE_ELSE), Utterance(name)]
         age = answer_response(AGE_TOPIC)
-        if mentions_age(text) and name != age and age in responses():
+        if age_named and name != age and age in responses():
             said.append(Utterance(age))
         return said
     # "how common are they?", "is that per session?": the answer again, with what the

@@ -16,7 +16,7 @@ unchanged. ``install()`` is called by ``components.rasa_server`` before Rasa sta
 
 from __future__ import annotations
 
-from typing import Optional, Type
+from typing import Callable, Optional, Type
 
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
@@ -50,6 +50,6 @@ def installed() -> bool:
     return Event.resolve_by_type is resolve_by_type
 
 
-def original() -> object:
+def original() -> Callable[..., Optional[Type[Event]]]:
     """Rasa's own implementation, for tests that compare both."""
     return _ORIGINAL

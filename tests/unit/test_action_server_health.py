@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot import action_server_health as action_server
 from bot.action_server_health import action_server_answers, health_check
+from tests.fakes.loopback import serving
 
 
 @pytest.fixture(autouse=True)
@@ -44,15 +45,10 @@ async def server(monkeypatch) -> AsyncIterator[HealthServer]:
     health = HealthServer()
     app = web.Application()
     app.router.add_get("/health", health.health)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    monkeypatch.setenv("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{port}/webhook")
-    monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "1")
-    yield health
-    await runner.cleanup()
+    async with serving(app) as base_url:
+        monkeypatch.setenv("ACTION_ENDPOINT_URL", f"{base_url}/webhook")
+        monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "1")
+        yield health
 
 
 def test_the_health_endpoint_sits_beside_the_webhook(monkeypatch) -> None:

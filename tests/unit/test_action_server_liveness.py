@@ -19,6 +19,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import action_server_health as action_server
 from components import action_server_liveness
+from tests.fakes.loopback import serving
 
 
 @pytest.fixture(autouse=True)
@@ -43,12 +44,8 @@ async def webhook() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_post("/webhook", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook"  # type: ignore[union-attr]
-    await runner.cleanup()
+    async with serving(app) as base_url:
+        yield f"{base_url}/webhook"
 
 
 async def _run(name: str, url: str) -> list:

@@ -14,7 +14,7 @@ TYPE_NAMES = sorted({cls.type_name for cls in all_subclasses(Event)})
 @pytest.mark.parametrize("type_name", TYPE_NAMES)
 def test_every_event_type_resolves_to_the_same_class(type_name: str) -> None:
     original = event_type_lookup.original()
-    assert event_type_lookup.resolve_by_type(type_name) is original(type_name)  # type: ignore[operator]
+    assert event_type_lookup.resolve_by_type(type_name) is original(type_name)
 
 
 def test_unknown_names_keep_rasas_default_and_error() -> None:
