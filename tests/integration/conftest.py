@@ -74,6 +74,10 @@ class Assistant:
         return "\n".join(r.get("text", "") for r in self.say(sender, message))
 
 
+# Advisors always on duty: the handoff's wording does not depend on when the tests run.
+ADVISORS_ALWAYS_ON = {"BUSINESS_HOURS": "Mon-Sun 00:00-23:59"}
+
+
 @contextmanager
 def running_assistant(
     tmp_path_factory: pytest.TempPathFactory,

@@ -20,7 +20,12 @@ from bot.content import text as response_text
 from bot.handoff.advisor import ADVISOR_JOINED, HANDED_BACK
 from tests.console.conftest import PASSWORD, add_staff
 from tests.integration.chat_client import ChatClient
-from tests.integration.conftest import LEAD_FORM_ANSWERS, Assistant, running_assistant
+from tests.integration.conftest import (
+    ADVISORS_ALWAYS_ON,
+    LEAD_FORM_ANSWERS,
+    Assistant,
+    running_assistant,
+)
 
 ADVISOR_NAME = "Dr. Weber"
 
@@ -30,7 +35,7 @@ def clinic(tmp_path_factory) -> Iterator[Assistant]:
     with running_assistant(
         tmp_path_factory,
         f"console-inbox-{uuid.uuid4().hex[:6]}",
-        {"BUSINESS_HOURS": "Mon-Sun 00:00-23:59"},
+        ADVISORS_ALWAYS_ON,
     ) as running:
         yield running
 

@@ -27,7 +27,7 @@ from bot.processes.stack import free_port
 from bot.settings import load_settings
 from bot.store.db import engine_for
 from tests.integration.chat_client import ChatClient
-from tests.integration.conftest import running_assistant
+from tests.integration.conftest import ADVISORS_ALWAYS_ON, running_assistant
 
 SECRET = "test-secret-" + uuid.uuid4().hex
 
@@ -90,7 +90,7 @@ def clinic(tmp_path_factory, relays):
         "SMTP_PORT": str(smtp_port),
         "SMTP_TO": "advisors@clinic.test",
         "OUTBOX_RETRY_SECONDS": "1",
-        "BUSINESS_HOURS": "Mon-Sun 00:00-23:59",
+        **ADVISORS_ALWAYS_ON,
         "CONSOLE_URL": "http://console.test",
         "CLINIC_CONTACT": "+41 00 000 00 00",
     }

@@ -35,7 +35,7 @@ from tests.fakes.telegram_bot_api import (
     message,
     text_update,
 )
-from tests.integration.conftest import Assistant, running_assistant
+from tests.integration.conftest import ADVISORS_ALWAYS_ON, Assistant, running_assistant
 
 TOKEN = "123456:" + secrets.token_hex(18)[:35]
 SECRET = secrets.token_hex(16)
@@ -57,9 +57,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotApi) -> Iterato
         webhook_url=f"{fake.url}/hook-not-called",
         api_base=fake.url,
     )
-    # Advisors always there: the handoff's wording does not depend on the clock.
-    extra_env = {"BUSINESS_HOURS": "Mon-Sun 00:00-23:59"}
-    with running_assistant(tmp_path_factory, "telegram", extra_env, telegram=settings) as running:
+    with running_assistant(
+        tmp_path_factory, "telegram", ADVISORS_ALWAYS_ON, telegram=settings
+    ) as running:
         yield running
 
 

@@ -28,7 +28,12 @@ from bot.precheck.store import prechecks_of
 from bot.settings import WhatsAppSettings, load_settings
 from tests.fakes import whatsapp_cloud_api as meta
 from tests.fakes.whatsapp_cloud_api import Call, FakeCloudApi
-from tests.integration.conftest import LEAD_FORM_ANSWERS, Assistant, running_assistant
+from tests.integration.conftest import (
+    ADVISORS_ALWAYS_ON,
+    LEAD_FORM_ANSWERS,
+    Assistant,
+    running_assistant,
+)
 
 PHONE_ID = "1234567890"
 TOKEN = "test-token-" + secrets.token_hex(12)
@@ -54,10 +59,8 @@ def assistant(tmp_path_factory, fake) -> Iterator[Assistant]:
         api_base=fake.url,
         api_version="v21.0",
     )
-    # Advisors always there: the handoff's wording does not depend on the clock.
-    extra_env = {"BUSINESS_HOURS": "Mon-Sun 00:00-23:59"}
     with running_assistant(
-        tmp_path_factory, f"whatsapp-{uuid.uuid4().hex[:6]}", extra_env, whatsapp=whatsapp
+        tmp_path_factory, f"whatsapp-{uuid.uuid4().hex[:6]}", ADVISORS_ALWAYS_ON, whatsapp=whatsapp
     ) as running:
         yield running
 
