@@ -55,6 +55,14 @@ _PATTERNS: dict[str, list[str]] = {
         r"raised|elevated|positive|negative|from the|because of|caused by)\b",
         r"\b(?:crp|esr|sed rate|rheumatoid factor|anti-?ccp|ana|x-?ray|mri|ultrasound|scan|das ?28)\b"
         r"[^?!]{0,40}\b(?:mean for me|mean in my case|make me (?:a )?(?:candidate|eligible|suitable))\b",
+        # Quoting one's own report ("my MRI report says ...") and asking what it means: the
+        # findings can run long before the question, beyond the windows above.
+        r"\bmy\b[^.?!]{0,20}\b(?:x-?rays?|mri|ultrasound|scan|ecg|ekg|blood (?:test|work)|"
+        r"lab|biopsy)\b[^.?!]{0,15}\b(?:report|results?|findings?|letter)\b[^.?!]{0,10}"
+        r"\b(?:says?|said|shows?|showed|mentions?|mentioned|found|reads?|notes?|noted)\b"
+        r"[^?!]{0,200}\b(?:serious|bad|mean|means|worr(?:y|ied|ying)|concern(?:ed|ing)?|make of|"
+        r"normal|dangerous|in my case|problem|change anything|affect|explain|interpret|should i)\b"
+        r"[^?!]{0,60}\?",
     ],
     "medication_change": [
         rf"\b(?:should|can|could|may|must|do|shall) i\b[^.?!]{{0,20}}\b(?:stop|quit|skip|pause|"

@@ -30,6 +30,10 @@ PERSONAL_REQUESTS = [
     ("my x-ray shows erosions, is that bad?", "test_results"),
     ("I got my bloods back, can you explain them?", "test_results"),
     ("my test showed a positive ANA, what now?", "test_results"),
+    # one's own report quoted at length before the question
+    ("My MRI report says synovitis and bone marrow oedema in both wrists. Is that serious?", "test_results"),
+    ("my ultrasound letter mentions effusion in the left knee, what should I make of it?", "test_results"),
+    ("my lab results show a ferritin of 12 and a low MCV, does that change anything for the stem cells?", "test_results"),
     # diagnosis
     ("my wrists ache every morning, could it be RA?", "diagnosis"),
     ("my hands are stiff, do I have arthritis?", "diagnosis"),
@@ -95,6 +99,9 @@ GENERAL_QUESTIONS = [
     "my mum has RA",
     "does the therapy replace my medication?",
     "what tests do I need before the treatment?",
+    "my MRI report says I have RA. How much does the therapy cost?",
+    "my x-ray report shows RA in my hands, can I book the free consultation?",
+    "what does an x-ray report usually say about RA?",
     "can I bring my husband?",
     "what are my options?",
     "yes",
