@@ -1,7 +1,7 @@
 """Screen a response-selector configuration on one third of the FAQ examples.
 
-`make nlu-cv` takes half an hour (three folds, every intent, predictions on the training
-folds too). This trains only on the FAQ examples (plus the lookup tables) of two thirds
+`make nlu-cv` takes about 18 minutes (three folds, every intent, predictions on the
+training folds too). This trains only on the FAQ examples (plus the lookup tables) of two thirds
 of each topic and predicts the other third, in about four minutes, so that settings can
 be compared on the same split before the full cross-validation confirms the winner.
 
