@@ -27,7 +27,7 @@ class Warmth(str, Enum):
 
 # FAQ topics that show practical intent (money, time, booking).
 PRACTICAL_TOPICS = frozenset(
-    {"faq/cost", "faq/cost_factors", "faq/consultation", "faq/procedure", "faq/duration"}
+    {"faq/cost", "faq/consultation", "faq/procedure", "faq/duration"}
 )
 HOT_FROM = 4
 WARM_FROM = 2

@@ -20,7 +20,6 @@ TREATMENT_TOPICS = frozenset(
         "faq/evidence",
         "faq/advantages",
         "faq/safety",
-        "faq/side_effects",
         "faq/improvements",
         "faq/indications",
         "faq/contraindications",

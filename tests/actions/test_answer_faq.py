@@ -35,7 +35,7 @@ async def _run(event: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[s
 
 async def test_a_sure_choice_is_answered_and_its_topic_recorded() -> None:
     messages, events = await _run(
-        _question("what does it cost?", ("faq/cost", 0.93), ("faq/cost_factors", 0.03))
+        _question("what does it cost?", ("faq/cost", 0.93), ("faq/insurance", 0.03))
     )
     assert [m["response"] for m in messages] == ["utter_faq/cost"]
     assert events == [SlotSet("faq_topic", "faq/cost")]

@@ -36,12 +36,12 @@ async def test_what_about_for_my_wife_repeats_the_topic_for_her() -> None:
 
 async def test_how_common_is_that_repeats_the_answer_and_says_that_is_all() -> None:
     events = [
-        *_faq_answered("What are the side effects?", "side_effects"),
+        *_faq_answered("What are the side effects?", "safety"),
         user_event("and how common is that?", "follow_up"),
     ]
     messages, _ = await run(ActionFollowUp(), make_tracker(events))
     assert [m["text"] for m in messages] == [
-        text("utter_faq/side_effects"),
+        text("utter_faq/safety"),
         text("utter_follow_up_more"),
     ]
 

@@ -170,7 +170,6 @@ def test_a_question_gets_the_price_range_with_buttons(stack, fake) -> None:
     assert all(body["chat_id"] == patient.chat_id and "parse_mode" not in body for body in replies)
     keyboard = with_buttons(replies)["reply_markup"]["inline_keyboard"]
     assert [row[0]["text"] for row in keyboard] == [
-        "What affects the price?",
         "Does insurance pay?",
         "Book a free consultation",
     ]

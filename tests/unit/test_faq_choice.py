@@ -30,7 +30,7 @@ def _ranking(*pairs: tuple[str, float]) -> list[Ranked]:
 
 
 def test_a_clear_best_answer_is_given() -> None:
-    ranking = _ranking(("faq/cost", 0.9), ("faq/cost_factors", 0.05))
+    ranking = _ranking(("faq/cost", 0.9), ("faq/insurance", 0.05))
     assert decide(ranking).answer == "faq/cost"
 
 
@@ -41,15 +41,15 @@ def test_a_short_question_answered_right_with_a_modest_confidence_is_still_answe
 
 
 def test_a_low_confidence_offers_the_two_best_topics() -> None:
-    ranking = _ranking(("faq/safety", MIN_CONFIDENCE - 0.02), ("faq/side_effects", 0.05))
+    ranking = _ranking(("faq/safety", MIN_CONFIDENCE - 0.02), ("faq/evidence", 0.05))
     decision = decide(ranking)
     assert decision.answer is None
-    assert decision.options == ("faq/safety", "faq/side_effects")
+    assert decision.options == ("faq/safety", "faq/evidence")
 
 
 def test_two_answers_close_together_offer_both() -> None:
-    ranking = _ranking(("faq/cost", 0.45), ("faq/cost_factors", 0.45 - MIN_MARGIN / 2))
-    assert decide(ranking).options == ("faq/cost", "faq/cost_factors")
+    ranking = _ranking(("faq/cost", 0.45), ("faq/insurance", 0.45 - MIN_MARGIN / 2))
+    assert decide(ranking).options == ("faq/cost", "faq/insurance")
 
 
 def test_a_topic_without_a_title_is_answered_not_offered() -> None:
@@ -144,12 +144,12 @@ def test_the_summary_counts_answers_not_did_you_mean_and_the_tapped_topic() -> N
         *_answered("faq/cost"),
         _user("and the risk side?", "faq/safety"),
         *_answered(None),  # "Did you mean …?"
-        _user('/faq{"faq_topic": "faq/side_effects"}'),
-        *_answered("faq/side_effects"),
+        _user('/faq{"faq_topic": "faq/evidence"}'),
+        *_answered("faq/evidence"),
     ]
     result = scan(events)
     assert result.faq_answered == 2
-    assert result.faq_topics == ["faq/cost", "faq/side_effects"]
+    assert result.faq_topics == ["faq/cost", "faq/evidence"]
 
 
 def test_the_leads_context_holds_the_tapped_topic() -> None:
@@ -165,7 +165,7 @@ def test_the_leads_context_holds_the_tapped_topic() -> None:
 def _choice_buttons() -> list[dict[str, str]]:
     return [
         {"title": text(TITLES["faq/autologous_allogeneic"]), "payload": choice_payload("faq/autologous_allogeneic")},
-        {"title": text(TITLES["faq/side_effects"]), "payload": choice_payload("faq/side_effects")},
+        {"title": text(TITLES["faq/evidence"]), "payload": choice_payload("faq/evidence")},
         {"title": text("utter_faq_choice_something_else_title"), "payload": choice_payload(SOMETHING_ELSE)},
     ]
 
@@ -193,4 +193,4 @@ def test_whatsapp_shows_the_choices_as_reply_buttons_that_come_back_as_payloads(
     assert [b["reply"]["title"] for b in shown] == [b["title"] for b in _choice_buttons()]
     assert all(len(b["reply"]["title"]) <= MAX_BUTTON_TITLE for b in shown)
     tapped = Inbound("w", "+41790000000", "interactive", reply_id=shown[1]["reply"]["id"])
-    assert answer_text(tapped, None) == choice_payload("faq/side_effects")
+    assert answer_text(tapped, None) == choice_payload("faq/evidence")
