@@ -985,9 +985,11 @@ def _numbers(text: str) -> str | None:
 
 
 _GUARANTEE_WORD = re.compile(r"\bg(?:ua|au|a|u)r(?:a|e|u)nt(?:ee|ie|y|i)\w*")
-# Safety and privacy "guarantees" are FAQ topics of their own, not results.
+# Safety, privacy and quality "guarantees" (that the cells are what the clinic says,
+# sterile, tested) are FAQ topics of their own, not results.
 _NOT_RESULTS = re.compile(
-    r"\b(?:safe|safety|risk\w*|privacy|data|confidential\w*|secure|anonym\w*)\b"
+    r"\b(?:safe|safety|risk\w*|privacy|data|confidential\w*|secure|anonym\w*|quality|"
+    r"steril\w*|genuine|authentic\w*|what (?:you|they) (?:say|claim))\b"
 )
 _GUARANTEE_OTHER = _any(
     [

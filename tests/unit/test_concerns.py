@@ -238,6 +238,8 @@ ORDINARY = [
     "is it safe when you use my own cells",
     "are my own cells safer than donor cells",
     "is safety guaranteed",
+    "what guarantee is there that the cells are really what they claim",
+    "how do you guarantee the quality of the cells",
     "will I need to stop my methotrexate?",
     "can I combine stem cells with my current medication",
     "should I stop methotrexate before the injections",
@@ -591,6 +593,7 @@ TRUE_CONCERNS_IN_TRAINING_DATA = {
     "my husband says it's his own fat cells so nothing can go wrong, is that right",
     # Juvenile idiopathic arthritis: children, so the paediatric answer.
     "and JIA?",
+    "my daughter has juvenile arthritis, can stem cells help",
 }
 
 
