@@ -32,6 +32,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.intent_families import settle_within_family
 from bot.safety.advice_requests import AdviceRequest, detect_advice_request
 from bot.safety.concerns import detect_concern
 from bot.safety.message_checks import find_problem, words_of
@@ -168,7 +169,22 @@ class MessageGuard(GraphComponent, IntentClassifier):
             if problem is not None:
                 _override(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
                 message.set("input_problem", problem.value, add_to_output=True)
+                continue
+            _settle_hesitation(message)
         return messages
+
+
+def _settle_hesitation(message: Message) -> None:
+    """A fallback between two intents of one family answers the better of them."""
+    if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+        return
+    ranking = _ranking_without(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+    settled = settle_within_family(
+        [(item[INTENT_NAME_KEY], item.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for item in ranking]
+    )
+    if settled is not None:
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 def _refused_by_faq(message: Message, advice: AdviceRequest) -> bool:

@@ -90,3 +90,57 @@ def test_other_answers_give_way_to_the_refusal() -> None:
         _intent(_guarded_faq("what prednisone dose is usual?", "faq/other_diseases"))
         == "medical_advice"
     )
+
+
+# --- a hesitation between two intents of one family -----------------------------------
+
+
+def _after_fallback(text: str, *ranking: tuple[str, float]) -> Message:
+    """As the FallbackClassifier leaves a message: its own entry first, then the model's."""
+    fallback = {"name": "nlu_fallback", "confidence": 0.35}
+    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    message = Message(data={"text": text})
+    message.set("intent", fallback)
+    message.set("intent_ranking", [fallback, *items])
+    guard = MessageGuard({}, None, None, vocabulary=None, exact={})  # type: ignore[arg-type]
+    return guard.process([message])[0]
+
+
+def test_torn_between_the_advisor_and_the_contact_details_it_offers_the_advisor() -> None:
+    message = _after_fallback(
+        "how can i get in touch with the medical advisor",
+        ("request_human", 0.34),
+        ("clinic_contact", 0.33),
+        ("faq", 0.2),
+    )
+    assert _intent(message) == "request_human"
+    assert [item["name"] for item in message.get("intent_ranking")] == [
+        "request_human",
+        "clinic_contact",
+        "faq",
+    ]
+
+
+def test_torn_between_two_clinic_facts_it_answers_the_likelier() -> None:
+    message = _after_fallback(
+        "what's the clinic called and where is it", ("clinic_name", 0.3), ("clinic_location", 0.28)
+    )
+    assert _intent(message) == "clinic_name"
+
+
+def test_torn_between_different_needs_it_still_asks_to_rephrase() -> None:
+    message = _after_fallback("talk to me about it", ("request_human", 0.34), ("faq", 0.32))
+    assert _intent(message) == "nlu_fallback"
+
+
+def test_a_family_pair_the_model_barely_believes_is_still_a_misunderstanding() -> None:
+    message = _after_fallback(
+        "blue", ("clinic_name", 0.2), ("clinic_hours", 0.19), ("greet", 0.18), ("faq", 0.17)
+    )
+    assert _intent(message) == "nlu_fallback"
+
+
+def test_unreadable_input_stays_a_fallback_whatever_the_model_guessed() -> None:
+    message = _after_fallback("", ("request_human", 0.34), ("clinic_contact", 0.33))
+    assert _intent(message) == "nlu_fallback"
+    assert message.get("input_problem") is not None
