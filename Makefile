@@ -8,7 +8,8 @@ RASA   := $(VENV)/bin/rasa
 MODEL  := models/ra-assistant.tar.gz
 STAMP  := $(VENV)/.installed
 WIDGET := web/dist/widget.js
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) components/message_guard.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) components/message_guard.py \
+	components/faq_word_vote.py bot/faq_words.py
 
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
