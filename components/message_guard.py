@@ -57,6 +57,11 @@ EXACT_MATCH_INTENTS_KEY = "exact_match_intents"
 # was a guess on words like "killing me" (0.46) or "can it cause chest pain?" (0.65) in
 # the false-alarm set, while the emergencies only the model caught scored 0.85 and more.
 MODEL_EMERGENCY_MIN_CONFIDENCE = 0.8
+# Below this the intent after a demoted emergency is a guess too: "how swollen should
+# the knee get after the shot?" went to the advisor form on request_human at 0.15.
+DEMOTED_MIN_CONFIDENCE = 0.2
+# ...and then a FAQ choice this sure answers instead (that question: injection pain, 0.7).
+DEMOTED_FAQ_MIN_CONFIDENCE = 0.5
 
 
 def _normalise(text: str) -> str:
@@ -213,11 +218,32 @@ def _ranking_without(message: Message, intent_name: str) -> list[dict[str, Any]]
 
 
 def _demote(message: Message, intent_name: str) -> None:
-    """The next intent of the ranking instead of ``intent_name`` (the fallback if none)."""
+    """The next intent of the ranking instead of ``intent_name``.
+
+    When the runner-up is itself a guess (the FAQ excepted: its own choice has a
+    "Did you mean …?"), a confident FAQ choice answers the message, since the model's
+    false emergencies are mostly questions about symptoms after the injections; failing
+    that, the fallback asks to rephrase.
+    """
     ranking = _ranking_without(message, intent_name)
-    fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
-    message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
+    if ranking and (
+        ranking[0].get(INTENT_NAME_KEY) == "faq"
+        or (ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= DEMOTED_MIN_CONFIDENCE
+    ):
+        intent = ranking[0]
+    elif _faq_confidence(message) >= DEMOTED_FAQ_MIN_CONFIDENCE:
+        intent = {INTENT_NAME_KEY: "faq", PREDICTED_CONFIDENCE_KEY: _faq_confidence(message)}
+        ranking = [intent, *_ranking_without(message, "faq")]
+        ranking = [item for item in ranking if item.get(INTENT_NAME_KEY) != intent_name]
+    else:
+        intent = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
+    message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def _faq_confidence(message: Message) -> float:
+    selected = (message.get("response_selector") or {}).get("faq") or {}
+    return float((selected.get("response") or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
 
 def _override(message: Message, intent_name: str) -> None:

@@ -144,3 +144,44 @@ def test_unreadable_input_stays_a_fallback_whatever_the_model_guessed() -> None:
     message = _after_fallback("", ("request_human", 0.34), ("clinic_contact", 0.33))
     assert _intent(message) == "nlu_fallback"
     assert message.get("input_problem") is not None
+
+
+def _demoted(text: str, faq_confidence: float, *ranking: tuple[str, float]) -> Message:
+    message = Message(data={"text": text})
+    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    message.set("intent", items[0])
+    message.set("intent_ranking", items)
+    message.set(
+        "response_selector",
+        {
+            "faq": {
+                "response": {
+                    "intent_response_key": "faq/injection_pain",
+                    "confidence": faq_confidence,
+                }
+            }
+        },
+    )
+    guard = MessageGuard({}, None, None, vocabulary=None, exact={})  # type: ignore[arg-type]
+    return guard.process([message])[0]
+
+
+def test_after_an_unsure_emergency_a_weak_runner_up_gives_way_to_a_sure_faq_answer() -> None:
+    message = _demoted(
+        "how swollen should the knee get after the shot",
+        0.7,
+        ("emergency", 0.6),
+        ("request_human", 0.15),
+        ("out_of_scope", 0.05),
+    )
+    assert _intent(message) == "faq"
+    assert [item["name"] for item in message.get("intent_ranking")] == [
+        "faq",
+        "request_human",
+        "out_of_scope",
+    ]
+
+
+def test_after_an_unsure_emergency_with_nothing_sure_left_it_asks_to_rephrase() -> None:
+    message = _demoted("something about my knee", 0.3, ("emergency", 0.6), ("request_human", 0.15))
+    assert _intent(message) == "nlu_fallback"
