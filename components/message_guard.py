@@ -60,6 +60,16 @@ MODEL_EMERGENCY_MIN_CONFIDENCE = 0.8
 # Below this the intent after a demoted emergency is a guess too: "how swollen should
 # the knee get after the shot?" went to the advisor form on request_human at 0.15.
 DEMOTED_MIN_CONFIDENCE = 0.2
+INTENTS_THAT_START_A_PROCESS = frozenset(
+    {
+        "request_human",
+        "next_step",
+        "start_precheck",
+        "restart_precheck",
+        "delete_data",
+        "withdraw_consent",
+    }
+)
 # ...and then a FAQ choice this sure answers instead (that question: injection pain, 0.7).
 DEMOTED_FAQ_MIN_CONFIDENCE = 0.5
 
@@ -220,14 +230,14 @@ def _ranking_without(message: Message, intent_name: str) -> list[dict[str, Any]]
 def _demote(message: Message, intent_name: str) -> None:
     """The next intent of the ranking instead of ``intent_name``.
 
-    When the runner-up is itself a guess (the FAQ excepted: its own choice has a
-    "Did you mean …?"), a confident FAQ choice answers the message, since the model's
-    false emergencies are mostly questions about symptoms after the injections; failing
-    that, the fallback asks to rephrase.
+    A guess must not start a form or an erasure: when the runner-up is one of those
+    below ``DEMOTED_MIN_CONFIDENCE``, a confident FAQ choice answers the message (the
+    model's false emergencies are mostly questions about symptoms after the injections),
+    and failing that, the fallback asks to rephrase.
     """
     ranking = _ranking_without(message, intent_name)
     if ranking and (
-        ranking[0].get(INTENT_NAME_KEY) == "faq"
+        ranking[0].get(INTENT_NAME_KEY) not in INTENTS_THAT_START_A_PROCESS
         or (ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= DEMOTED_MIN_CONFIDENCE
     ):
         intent = ranking[0]
