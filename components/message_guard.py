@@ -57,9 +57,7 @@ EXACT_MATCH_INTENTS_KEY = "exact_match_intents"
 # was a guess on words like "killing me" (0.46) or "can it cause chest pain?" (0.65) in
 # the false-alarm set, while the emergencies only the model caught scored 0.85 and more.
 MODEL_EMERGENCY_MIN_CONFIDENCE = 0.8
-# Below this the intent after a demoted emergency is a guess too: "how swollen should
-# the knee get after the shot?" went to the advisor form on request_human at 0.15.
-DEMOTED_MIN_CONFIDENCE = 0.2
+# Intents whose rules start a form or an erasure: a guess must not trigger them.
 INTENTS_THAT_START_A_PROCESS = frozenset(
     {
         "request_human",
@@ -70,7 +68,10 @@ INTENTS_THAT_START_A_PROCESS = frozenset(
         "withdraw_consent",
     }
 )
-# ...and then a FAQ choice this sure answers instead (that question: injection pain, 0.7).
+# Below this such an intent after a demoted emergency is a guess too: "how swollen should
+# the knee get after the shot?" went to the advisor form on request_human at 0.15...
+DEMOTED_MIN_CONFIDENCE = 0.2
+# ...and a FAQ choice this sure answers instead (that question: injection pain, 0.7).
 DEMOTED_FAQ_MIN_CONFIDENCE = 0.5
 
 
