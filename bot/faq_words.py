@@ -3,8 +3,8 @@
 The pipeline has no pretrained word vectors (DESIGN.md), and each FAQ topic has about a
 hundred examples. On that little data the ResponseSelector's network, which learns its
 features from scratch, generalises to new phrasings worse than a regularised linear
-model over TF-IDF n-grams does: on one held-out third of the FAQ examples, 0.78 for the
-selector against 0.83 for this model, and 0.83 for the two mixed (issue 14). Character
+model over TF-IDF n-grams does: on one held-out third of the FAQ examples, 0.81 for the
+selector against 0.875 for this model, and 0.88 for the two mixed (issue 14). Character
 n-grams carry typos and word forms ("injektion", "injections") that whole words miss.
 ``components.faq_word_vote`` mixes this model's probabilities into the selector's.
 """
