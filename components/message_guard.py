@@ -203,11 +203,16 @@ def _settle_hesitation(message: Message) -> None:
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
+def _faq_choice(message: Message) -> Dict[str, Any]:
+    """The response selector's chosen FAQ answer (empty if none)."""
+    selected = (message.get("response_selector") or {}).get("faq") or {}
+    return selected.get("response") or {}
+
+
 def _refused_by_faq(message: Message, advice: AdviceRequest) -> bool:
     if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != "faq":
         return False
-    selected = (message.get("response_selector") or {}).get("faq") or {}
-    topic = (selected.get("response") or {}).get("intent_response_key")
+    topic = _faq_choice(message).get("intent_response_key")
     return advice.kind in FAQS_THAT_DECLINE.get(topic, frozenset())
 
 
@@ -242,10 +247,9 @@ def _demote(message: Message, intent_name: str) -> None:
         or (ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= DEMOTED_MIN_CONFIDENCE
     ):
         intent = ranking[0]
-    elif _faq_confidence(message) >= DEMOTED_FAQ_MIN_CONFIDENCE:
-        intent = {INTENT_NAME_KEY: "faq", PREDICTED_CONFIDENCE_KEY: _faq_confidence(message)}
-        ranking = [intent, *_ranking_without(message, "faq")]
-        ranking = [item for item in ranking if item.get(INTENT_NAME_KEY) != intent_name]
+    elif (faq_confidence := _faq_confidence(message)) >= DEMOTED_FAQ_MIN_CONFIDENCE:
+        intent = {INTENT_NAME_KEY: "faq", PREDICTED_CONFIDENCE_KEY: faq_confidence}
+        ranking = [intent, *(item for item in ranking if item.get(INTENT_NAME_KEY) != "faq")]
     else:
         intent = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
     message.set(INTENT, intent, add_to_output=True)
@@ -253,8 +257,7 @@ def _demote(message: Message, intent_name: str) -> None:
 
 
 def _faq_confidence(message: Message) -> float:
-    selected = (message.get("response_selector") or {}).get("faq") or {}
-    return float((selected.get("response") or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    return float(_faq_choice(message).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
 
 def _override(message: Message, intent_name: str) -> None:
