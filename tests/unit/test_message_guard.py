@@ -8,12 +8,14 @@ from rasa.shared.nlu.training_data.message import Message
 from components.message_guard import MODEL_EMERGENCY_MIN_CONFIDENCE, MessageGuard
 
 
-def _guarded(text: str, *ranking: tuple[str, float]) -> Message:
+def _guarded(text: str, *ranking: tuple[str, float], faq_choice: dict | None = None) -> Message:
     message = Message(data={"text": text})
     items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
     if items:
         message.set("intent", items[0])
         message.set("intent_ranking", items)
+    if faq_choice:
+        message.set("response_selector", {"faq": {"response": faq_choice}})
     guard = MessageGuard({}, None, None, vocabulary=None, exact={})  # type: ignore[arg-type]
     return guard.process([message])[0]
 
@@ -64,12 +66,7 @@ def test_a_sure_model_emergency_the_rules_cannot_read_stands() -> None:
 
 
 def _guarded_faq(text: str, topic: str) -> Message:
-    message = Message(data={"text": text})
-    message.set("intent", {"name": "faq", "confidence": 0.9})
-    message.set("intent_ranking", [{"name": "faq", "confidence": 0.9}])
-    message.set("response_selector", {"faq": {"response": {"intent_response_key": topic}}})
-    guard = MessageGuard({}, None, None, vocabulary=None, exact={})  # type: ignore[arg-type]
-    return guard.process([message])[0]
+    return _guarded(text, ("faq", 0.9), faq_choice={"intent_response_key": topic})
 
 
 def test_an_answer_that_declines_that_kind_of_advice_may_stand() -> None:
@@ -147,23 +144,8 @@ def test_unreadable_input_stays_a_fallback_whatever_the_model_guessed() -> None:
 
 
 def _demoted(text: str, faq_confidence: float, *ranking: tuple[str, float]) -> Message:
-    message = Message(data={"text": text})
-    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    message.set("intent", items[0])
-    message.set("intent_ranking", items)
-    message.set(
-        "response_selector",
-        {
-            "faq": {
-                "response": {
-                    "intent_response_key": "faq/injection_pain",
-                    "confidence": faq_confidence,
-                }
-            }
-        },
-    )
-    guard = MessageGuard({}, None, None, vocabulary=None, exact={})  # type: ignore[arg-type]
-    return guard.process([message])[0]
+    choice = {"intent_response_key": "faq/injection_pain", "confidence": faq_confidence}
+    return _guarded(text, *ranking, faq_choice=choice)
 
 
 def test_after_an_unsure_emergency_a_weak_runner_up_gives_way_to_a_sure_faq_answer() -> None:
